@@ -1,0 +1,113 @@
+package io.visprompt.config;
+
+import java.util.List;
+import java.util.Map;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.web.HttpMediaTypeNotAcceptableException;
+import org.springframework.web.HttpMediaTypeNotSupportedException;
+import org.springframework.web.HttpRequestMethodNotSupportedException;
+import org.springframework.web.bind.MethodArgumentNotValidException;
+import org.springframework.web.bind.MissingServletRequestParameterException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.context.request.WebRequest;
+import org.springframework.web.method.annotation.HandlerMethodValidationException;
+import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
+import org.springframework.web.multipart.MaxUploadSizeExceededException;
+import org.springframework.web.multipart.MultipartException;
+import org.springframework.web.multipart.support.MissingServletRequestPartException;
+import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
+import org.springframework.web.servlet.resource.NoResourceFoundException;
+
+/** Renders every error as {@code application/problem+json} with a stable machine-readable {@code code}. */
+@RestControllerAdvice
+class ProblemResponses extends ResponseEntityExceptionHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(ProblemResponses.class);
+
+    @ExceptionHandler(ApiProblem.class)
+    ResponseEntity<Object> apiProblem(ApiProblem problem) {
+        ProblemDetail body = ProblemDetail.forStatusAndDetail(problem.status(), problem.getMessage());
+        body.setProperty("code", problem.code());
+        problem.properties().forEach(body::setProperty);
+        return problemResponse(problem.status(), body);
+    }
+
+    @ExceptionHandler(MultipartException.class)
+    ResponseEntity<Object> multipart(MultipartException e) {
+        if (e instanceof MaxUploadSizeExceededException) {
+            return apiProblem(new ApiProblem(HttpStatus.CONTENT_TOO_LARGE, "upload_too_large",
+                    "The upload exceeds the configured maximum size"));
+        }
+        return apiProblem(ApiProblem.badRequest("malformed_multipart", "The multipart request could not be read"));
+    }
+
+    @ExceptionHandler(Exception.class)
+    ResponseEntity<Object> unexpected(Exception e) {
+        log.error("Unhandled error", e);
+        return apiProblem(new ApiProblem(HttpStatus.INTERNAL_SERVER_ERROR, "internal_error",
+                "An unexpected error occurred; see the service log"));
+    }
+
+    @Override
+    protected ResponseEntity<Object> handleExceptionInternal(Exception ex, Object body, HttpHeaders headers,
+            HttpStatusCode statusCode, WebRequest request) {
+        ProblemDetail problem = body instanceof ProblemDetail pd ? pd : ProblemDetail.forStatus(statusCode);
+        problem.setProperty("code", codeFor(ex, statusCode));
+        if (ex instanceof MethodArgumentNotValidException invalid) {
+            List<Map<String, String>> errors = invalid.getBindingResult().getFieldErrors().stream()
+                    .map(f -> Map.of("field", snakeCase(f.getField()), "message", String.valueOf(f.getDefaultMessage())))
+                    .toList();
+            problem.setProperty("errors", errors);
+            problem.setDetail(errors.stream().map(e -> e.get("field") + ": " + e.get("message"))
+                    .reduce((a, b) -> a + "; " + b).orElse("Invalid request"));
+        }
+        return super.handleExceptionInternal(ex, problem, headers, statusCode, request);
+    }
+
+    private static String codeFor(Exception ex, HttpStatusCode status) {
+        if (ex instanceof MethodArgumentNotValidException || ex instanceof HandlerMethodValidationException) {
+            return "invalid_field";
+        }
+        if (ex instanceof HttpMessageNotReadableException) {
+            return "malformed_request";
+        }
+        if (ex instanceof MissingServletRequestParameterException || ex instanceof MissingServletRequestPartException) {
+            return "missing_parameter";
+        }
+        if (ex instanceof MethodArgumentTypeMismatchException) {
+            return "invalid_parameter";
+        }
+        if (ex instanceof HttpMediaTypeNotSupportedException) {
+            return "unsupported_media_type";
+        }
+        if (ex instanceof HttpMediaTypeNotAcceptableException) {
+            return "not_acceptable";
+        }
+        if (ex instanceof HttpRequestMethodNotSupportedException) {
+            return "method_not_allowed";
+        }
+        if (ex instanceof NoResourceFoundException) {
+            return "not_found";
+        }
+        HttpStatus resolved = HttpStatus.resolve(status.value());
+        return resolved == null ? "error" : resolved.name().toLowerCase();
+    }
+
+    private static String snakeCase(String field) {
+        return field.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase();
+    }
+
+    private static ResponseEntity<Object> problemResponse(HttpStatus status, ProblemDetail body) {
+        return ResponseEntity.status(status).contentType(MediaType.APPLICATION_PROBLEM_JSON).body(body);
+    }
+}
