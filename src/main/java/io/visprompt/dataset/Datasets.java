@@ -1,0 +1,14 @@
+package io.visprompt.dataset;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/** The dataset module's entry point for other modules. */
+public interface Datasets {
+
+    Optional<DatasetSummary> find(UUID id);
+
+    /** The images of one split in a stable order. */
+    List<DatasetImage> images(UUID id, Split split);
+}

@@ -1,0 +1,9 @@
+package io.visprompt.dataset;
+
+public enum Split {
+    TRAIN, VAL, TEST;
+
+    public String wireName() {
+        return name().toLowerCase();
+    }
+}

@@ -1,0 +1,18 @@
+package io.visprompt.model;
+
+import java.awt.image.BufferedImage;
+
+/**
+ * Turns an image into the model's normalized input. One implementation serves training and classification,
+ * so both see identical tensors.
+ */
+public interface ImagePreprocessor {
+
+    int inputSize();
+
+    /** Resize (shorter side), centre crop and convert to RGB floats in [0,1], channels last: {@code [H*W*3]}. */
+    float[] toPixelsHwc(BufferedImage image);
+
+    /** {@link #toPixelsHwc} followed by the model's mean/std normalization. */
+    float[] toNormalizedHwc(BufferedImage image);
+}

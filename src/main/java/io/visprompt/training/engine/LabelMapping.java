@@ -1,0 +1,11 @@
+package io.visprompt.training.engine;
+
+/** How a classifier's source classes become the task's target classes. */
+public enum LabelMapping {
+    /** Target class i is source class i (Bahng et al.). */
+    IDENTITY,
+    /** Once, before training: greedy one-to-one assignment from (source argmax, target label) counts of the unprompted model. */
+    FREQUENCY,
+    /** The frequency assignment recomputed before every epoch with the current prompt (ILM-VP). */
+    ITERATIVE
+}

@@ -1,0 +1,30 @@
+package io.visprompt.training.engine;
+
+/** How a run reports to, and takes orders from, whoever drives it (a queued job, a benchmark, a test). */
+public interface TrainingListener {
+
+    /** What the run does next, asked after every step. */
+    enum Control {
+        CONTINUE,
+        /** Stop now without a result ({@link TrainingCancelled}). */
+        CANCEL,
+        /** Write a checkpoint, then stop ({@link TrainingSuspended}), so another worker can resume. */
+        SUSPEND
+    }
+
+    default void onPhase(String phase) {
+    }
+
+    default void onEvent(String type, String message) {
+    }
+
+    default Control onProgress(TrainingProgress progress) {
+        return Control.CONTINUE;
+    }
+
+    default void onEpoch(EpochMetrics metrics) {
+    }
+
+    default void onCheckpoint(TrainingCheckpoint checkpoint) {
+    }
+}

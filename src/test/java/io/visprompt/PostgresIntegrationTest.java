@@ -1,0 +1,57 @@
+package io.visprompt;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.ActiveProfiles;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.web.client.RestClient;
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.postgresql.PostgreSQLContainer;
+
+/**
+ * Base of tests that go through HTTP and a real PostgreSQL: a Testcontainers server where Docker runs, otherwise
+ * the application's own embedded PostgreSQL (a fresh temporary one per test context).
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@ActiveProfiles("test")
+public abstract class PostgresIntegrationTest {
+
+    private static final PostgreSQLContainer CONTAINER = dockerAvailable() ? startContainer() : null;
+
+    @LocalServerPort
+    protected int port;
+
+    protected RestClient http;
+
+    @DynamicPropertySource
+    static void database(DynamicPropertyRegistry registry) {
+        if (CONTAINER != null) {
+            registry.add("spring.datasource.url", CONTAINER::getJdbcUrl);
+            registry.add("spring.datasource.username", CONTAINER::getUsername);
+            registry.add("spring.datasource.password", CONTAINER::getPassword);
+        }
+    }
+
+    @BeforeEach
+    void httpClient() {
+        http = RestClient.builder().baseUrl("http://localhost:" + port)
+                .defaultStatusHandler(status -> true, (request, response) -> { })
+                .build();
+    }
+
+    private static boolean dockerAvailable() {
+        try {
+            return DockerClientFactory.instance().isDockerAvailable();
+        } catch (RuntimeException | LinkageError e) {
+            return false;
+        }
+    }
+
+    private static PostgreSQLContainer startContainer() {
+        PostgreSQLContainer container = new PostgreSQLContainer("postgres:16-alpine");
+        container.start();
+        return container;
+    }
+}
