@@ -1,0 +1,56 @@
+package io.visprompt.training;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Component;
+
+/**
+ * Housekeeping that runs in every process: requeues jobs whose worker stopped heart-beating (a crash loses no
+ * job) and refreshes the job-count gauges. Wrapped so one failure cannot stop the schedule.
+ */
+@Component
+class ExpiredLeaseRecovery {
+
+    private static final Logger log = LoggerFactory.getLogger(ExpiredLeaseRecovery.class);
+
+    private final JobQueue queue;
+    private final TrainingJobQueries queries;
+    private final Map<JobStatus, Long> counts = new ConcurrentHashMap<>();
+
+    ExpiredLeaseRecovery(JobQueue queue, TrainingJobQueries queries, MeterRegistry meters) {
+        this.queue = queue;
+        this.queries = queries;
+        for (JobStatus status : JobStatus.values()) {
+            counts.put(status, 0L);
+            Gauge.builder("visprompt.training.jobs", counts, c -> c.getOrDefault(status, 0L))
+                    .tag("status", status.wireName()).description("Training jobs by status").register(meters);
+        }
+        Gauge.builder("visprompt.training.queue.depth", counts, c -> c.getOrDefault(JobStatus.QUEUED, 0L))
+                .description("Jobs waiting for a worker").register(meters);
+    }
+
+    @Scheduled(fixedDelayString = "${visprompt.training.reaper-interval:15s}",
+            initialDelayString = "${visprompt.training.reaper-interval:15s}")
+    void run() {
+        try {
+            List<JobQueue.Requeued> requeued = queue.requeueExpired();
+            for (JobQueue.Requeued r : requeued) {
+                log.warn("Lease of worker {} on job {} expired; job is now {}", r.previousOwner(), r.jobId(),
+                        r.status().wireName());
+            }
+            Map<String, Long> current = queries.countByStatus();
+            for (JobStatus status : JobStatus.values()) {
+                counts.put(status, current.getOrDefault(status.wireName(), 0L));
+            }
+        } catch (RuntimeException e) {
+            log.warn("Lease recovery failed; will retry: {}", e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,291 @@
+package io.visprompt.training;
+
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+import io.visprompt.training.engine.EpochMetrics;
+import io.visprompt.training.engine.TrainingCheckpoint;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+/**
+ * The {@code training_job} table used as a work queue; all of the queue's SQL is here. Workers claim with
+ * {@code FOR UPDATE SKIP LOCKED}, hold a lease renewed by heartbeats, and name their fencing token in every
+ * write: a write that updates no row means the lease is gone.
+ */
+@Repository
+class JobQueue {
+
+    /** The fencing predicate: the row is still leased by this worker for this attempt. */
+    private static final String OWNED = """
+            id = :job AND lease_owner = :worker AND attempt = :attempt AND status IN ('running', 'cancelling')
+            """;
+
+    private final JdbcClient jdbc;
+    private final Clock clock;
+    private final TrainingProperties properties;
+
+    JobQueue(JdbcClient jdbc, Clock clock, TrainingProperties properties) {
+        this.jdbc = jdbc;
+        this.clock = clock;
+        this.properties = properties;
+    }
+
+    record NewJob(UUID id, UUID datasetId, String modelId, String specJson, int epochs, long totalSteps,
+            int maxAttempts, String idempotencyKey) {
+    }
+
+    record ClaimedJob(Lease lease, UUID datasetId, String modelId, String specJson, long step) {
+    }
+
+    record Requeued(UUID jobId, JobStatus status, String previousOwner) {
+    }
+
+    /** Inserts a queued job; with an idempotency key already used, returns the earlier job's id instead. */
+    UUID enqueue(NewJob job) {
+        Timestamp now = now();
+        Optional<UUID> inserted = jdbc.sql("""
+                INSERT INTO training_job (id, dataset_id, model_id, spec, status, phase, max_attempts, epochs,
+                                          total_steps, idempotency_key, created_at, updated_at)
+                VALUES (:id, :dataset, :model, CAST(:spec AS jsonb), 'queued', 'queued', :maxAttempts, :epochs,
+                        :totalSteps, :key, :now, :now)
+                ON CONFLICT (idempotency_key) DO NOTHING
+                RETURNING id
+                """)
+                .param("id", job.id()).param("dataset", job.datasetId()).param("model", job.modelId())
+                .param("spec", job.specJson()).param("maxAttempts", job.maxAttempts()).param("epochs", job.epochs())
+                .param("totalSteps", job.totalSteps()).param("key", job.idempotencyKey()).param("now", now)
+                .query(UUID.class).optional();
+        if (inserted.isPresent()) {
+            event(inserted.get(), "info", "created", "Job queued");
+            return inserted.get();
+        }
+        return jdbc.sql("SELECT id FROM training_job WHERE idempotency_key = :key")
+                .param("key", job.idempotencyKey()).query(UUID.class).single();
+    }
+
+    /** Claims the oldest queued job, if any, for {@code worker}. */
+    Optional<ClaimedJob> claim(String worker) {
+        Timestamp now = now();
+        Optional<ClaimedJob> claimed = jdbc.sql("""
+                UPDATE training_job j
+                   SET status = 'running', phase = 'starting', attempt = j.attempt + 1, lease_owner = :worker,
+                       lease_expires_at = :expires, heartbeat_at = :now, started_at = coalesce(j.started_at, :now),
+                       attempt_started_at = :now, attempt_start_step = j.step, updated_at = :now
+                 WHERE j.id = (SELECT id FROM training_job WHERE status = 'queued'
+                                ORDER BY created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)
+                RETURNING j.id, j.attempt, j.dataset_id, j.model_id, j.spec::text AS spec, j.step
+                """)
+                .param("worker", worker).param("now", now).param("expires", expiry(now))
+                .query((rs, row) -> new ClaimedJob(
+                        new Lease(rs.getObject("id", UUID.class), worker, rs.getInt("attempt")),
+                        rs.getObject("dataset_id", UUID.class), rs.getString("model_id"), rs.getString("spec"),
+                        rs.getLong("step")))
+                .optional();
+        claimed.ifPresent(c -> event(c.lease().jobId(), "info", "claimed",
+                "Worker " + worker + " started attempt " + c.lease().attempt()));
+        return claimed;
+    }
+
+    /** Renews the lease; empty when it was lost, else the job's status (which may now be {@code cancelling}). */
+    Optional<JobStatus> heartbeat(Lease lease) {
+        Timestamp now = now();
+        return owned("""
+                UPDATE training_job SET lease_expires_at = :expires, heartbeat_at = :now
+                 WHERE %s RETURNING status
+                """, lease).param("now", now).param("expires", expiry(now))
+                .query(String.class).optional().map(JobStatus::fromWire);
+    }
+
+    /** Records the position of a running job; empty when the lease was lost, else the job's status. */
+    Optional<JobStatus> recordProgress(Lease lease, int epoch, long step, long totalSteps) {
+        return owned("""
+                UPDATE training_job SET epoch = :epoch, step = :step, total_steps = :total, updated_at = :now
+                 WHERE %s RETURNING status
+                """, lease).param("epoch", epoch).param("step", step).param("total", totalSteps)
+                .param("now", now()).query(String.class).optional().map(JobStatus::fromWire);
+    }
+
+    boolean recordPhase(Lease lease, String phase) {
+        return owned("UPDATE training_job SET phase = :phase, updated_at = :now WHERE %s", lease)
+                .param("phase", phase).param("now", now()).update() == 1;
+    }
+
+    /** Stores an epoch's metrics (again, when a resumed attempt repeats the epoch). */
+    boolean recordEpoch(Lease lease, EpochMetrics m) {
+        return owned("""
+                INSERT INTO training_job_metric (job_id, epoch, train_loss, train_accuracy, validation_accuracy,
+                                                 learning_rate, images_per_second, duration_ms, created_at)
+                SELECT id, :epoch, :loss, :trainAcc, :valAcc, :lr, :ips, :ms, :now FROM training_job WHERE %s
+                ON CONFLICT (job_id, epoch) DO UPDATE SET train_loss = excluded.train_loss,
+                    train_accuracy = excluded.train_accuracy, validation_accuracy = excluded.validation_accuracy,
+                    learning_rate = excluded.learning_rate, images_per_second = excluded.images_per_second,
+                    duration_ms = excluded.duration_ms, created_at = excluded.created_at
+                """, lease)
+                .param("epoch", m.epoch()).param("loss", m.trainLoss()).param("trainAcc", m.trainAccuracy())
+                .param("valAcc", Double.isNaN(m.validationAccuracy()) ? null : m.validationAccuracy())
+                .param("lr", m.learningRate()).param("ips", m.imagesPerSecond()).param("ms", m.durationMillis())
+                .param("now", now()).update() == 1;
+    }
+
+    boolean saveCheckpoint(Lease lease, TrainingCheckpoint checkpoint) {
+        return owned("""
+                INSERT INTO training_job_checkpoint (job_id, attempt, completed_epochs, step, state, created_at)
+                SELECT id, attempt, :epochs, :step, :state, :now FROM training_job WHERE %s
+                ON CONFLICT (job_id) DO UPDATE SET attempt = excluded.attempt,
+                    completed_epochs = excluded.completed_epochs, step = excluded.step, state = excluded.state,
+                    created_at = excluded.created_at
+                """, lease)
+                .param("epochs", checkpoint.completedEpochs()).param("step", checkpoint.step())
+                .param("state", checkpoint.state()).param("now", now()).update() == 1;
+    }
+
+    Optional<TrainingCheckpoint> checkpoint(UUID jobId) {
+        return jdbc.sql("SELECT completed_epochs, step, state FROM training_job_checkpoint WHERE job_id = :job")
+                .param("job", jobId)
+                .query((rs, row) -> new TrainingCheckpoint(rs.getInt(1), rs.getLong(2), rs.getBytes(3)))
+                .optional();
+    }
+
+    /** Adds an event written by the lease holder; false (and nothing written) when the lease was lost. */
+    boolean event(Lease lease, String level, String type, String message) {
+        return owned("""
+                INSERT INTO training_job_event (job_id, created_at, level, type, message)
+                SELECT id, :now, :level, :type, :message FROM training_job WHERE %s
+                """, lease).param("now", now()).param("level", level).param("type", type)
+                .param("message", message).update() == 1;
+    }
+
+    boolean succeed(Lease lease, String resultJson) {
+        return finish(lease, "succeeded", null, resultJson, "Job succeeded");
+    }
+
+    boolean fail(Lease lease, String error) {
+        return finish(lease, "failed", error, null, "Job failed: " + error);
+    }
+
+    boolean acknowledgeCancel(Lease lease) {
+        return finish(lease, "cancelled", null, null, "Job cancelled");
+    }
+
+    /** Gives a running job back to the queue (graceful shutdown); its checkpoint lets the next worker resume. */
+    boolean release(Lease lease) {
+        Timestamp now = now();
+        boolean released = owned("""
+                UPDATE training_job SET status = CASE WHEN status = 'cancelling' THEN 'cancelled' ELSE 'queued' END,
+                       phase = CASE WHEN status = 'cancelling' THEN 'cancelled' ELSE 'queued' END,
+                       finished_at = CASE WHEN status = 'cancelling' THEN CAST(:now AS timestamptz) END,
+                       lease_owner = NULL, lease_expires_at = NULL, updated_at = :now
+                 WHERE %s
+                """, lease).param("now", now).update() == 1;
+        if (released) {
+            event(lease.jobId(), "info", "released", "Worker " + lease.worker() + " released the job");
+        }
+        return released;
+    }
+
+    /** A user's cancel: a queued job is cancelled at once, a running one is asked to stop. */
+    Optional<JobStatus> requestCancel(UUID jobId) {
+        Optional<JobStatus> status = jdbc.sql("""
+                UPDATE training_job
+                   SET status = CASE WHEN status = 'queued' THEN 'cancelled' ELSE 'cancelling' END,
+                       phase = CASE WHEN status = 'queued' THEN 'cancelled' ELSE phase END,
+                       finished_at = CASE WHEN status = 'queued' THEN CAST(:now AS timestamptz) END,
+                       updated_at = :now
+                 WHERE id = :job AND status IN ('queued', 'running')
+                RETURNING status
+                """).param("job", jobId).param("now", now()).query(String.class).optional().map(JobStatus::fromWire);
+        status.ifPresent(s -> event(jobId, "info", s == JobStatus.CANCELLED ? "cancelled" : "cancel_requested",
+                s == JobStatus.CANCELLED ? "Job cancelled before it started" : "Cancellation requested"));
+        return status;
+    }
+
+    /**
+     * The reaper: jobs whose lease expired go back to the queue, or fail once they have lost
+     * {@code max_attempts} leases; a job being cancelled becomes cancelled.
+     */
+    List<Requeued> requeueExpired() {
+        Timestamp now = now();
+        List<Requeued> requeued = jdbc.sql("""
+                WITH expired AS (
+                    SELECT id, lease_owner FROM training_job
+                     WHERE status IN ('running', 'cancelling') AND lease_expires_at < :now
+                     FOR UPDATE SKIP LOCKED)
+                UPDATE training_job j
+                   SET status = CASE WHEN j.status = 'cancelling' THEN 'cancelled'
+                                     WHEN j.lost_leases + 1 >= j.max_attempts THEN 'failed'
+                                     ELSE 'queued' END,
+                       phase = CASE WHEN j.status = 'cancelling' THEN 'cancelled'
+                                    WHEN j.lost_leases + 1 >= j.max_attempts THEN 'failed'
+                                    ELSE 'queued' END,
+                       error = CASE WHEN j.status <> 'cancelling' AND j.lost_leases + 1 >= j.max_attempts
+                                    THEN 'The worker lease expired ' || (j.lost_leases + 1) || ' times (limit '
+                                         || j.max_attempts || '); last worker: ' || j.lease_owner END,
+                       finished_at = CASE WHEN j.status = 'cancelling' OR j.lost_leases + 1 >= j.max_attempts
+                                          THEN CAST(:now AS timestamptz) END,
+                       lost_leases = j.lost_leases + 1, lease_owner = NULL, lease_expires_at = NULL, updated_at = :now
+                  FROM expired
+                 WHERE j.id = expired.id
+                RETURNING j.id, j.status, expired.lease_owner
+                """).param("now", now)
+                .query((rs, row) -> new Requeued(rs.getObject(1, UUID.class), JobStatus.fromWire(rs.getString(2)),
+                        rs.getString(3)))
+                .list();
+        for (Requeued r : requeued) {
+            event(r.jobId(), r.status() == JobStatus.QUEUED ? "warning" : "error", "lease_expired",
+                    "Lease of worker " + r.previousOwner() + " expired; job is now " + r.status().wireName());
+        }
+        return requeued;
+    }
+
+    /** True while a job that is not finished refers to the dataset. */
+    boolean datasetInUse(UUID datasetId) {
+        return jdbc.sql("""
+                SELECT EXISTS (SELECT 1 FROM training_job
+                                WHERE dataset_id = :dataset AND status IN ('queued', 'running', 'cancelling'))
+                """).param("dataset", datasetId).query(Boolean.class).single();
+    }
+
+    /** An event not tied to a lease (API-side transitions). */
+    void event(UUID jobId, String level, String type, String message) {
+        jdbc.sql("""
+                INSERT INTO training_job_event (job_id, created_at, level, type, message)
+                VALUES (:job, :now, :level, :type, :message)
+                """).param("job", jobId).param("now", now()).param("level", level).param("type", type)
+                .param("message", message).update();
+    }
+
+    private boolean finish(Lease lease, String status, String error, String resultJson, String message) {
+        Timestamp now = now();
+        boolean done = owned("""
+                UPDATE training_job SET status = :status, phase = :status, error = :error,
+                       result = CAST(:result AS jsonb), finished_at = :now, lease_owner = NULL,
+                       lease_expires_at = NULL, updated_at = :now
+                 WHERE %s
+                """, lease).param("status", status).param("error", error).param("result", resultJson)
+                .param("now", now).update() == 1;
+        if (done) {
+            event(lease.jobId(), "failed".equals(status) ? "error" : "info", status, message);
+        }
+        return done;
+    }
+
+    private JdbcClient.StatementSpec owned(String sqlWithOwnedPlaceholder, Lease lease) {
+        return jdbc.sql(sqlWithOwnedPlaceholder.formatted(OWNED)).param("job", lease.jobId())
+                .param("worker", lease.worker()).param("attempt", lease.attempt());
+    }
+
+    private Timestamp now() {
+        return Timestamp.from(clock.instant().truncatedTo(ChronoUnit.MICROS));
+    }
+
+    private Timestamp expiry(Timestamp now) {
+        Instant expires = now.toInstant().plus(properties.leaseDuration());
+        return Timestamp.from(expires);
+    }
+}

@@ -1,0 +1,55 @@
+package io.visprompt.training;
+
+import java.util.UUID;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.visprompt.config.ApiProblem;
+import io.visprompt.dataset.DatasetSummary;
+import io.visprompt.dataset.Datasets;
+import io.visprompt.dataset.Split;
+import io.visprompt.model.ModelCatalog;
+import io.visprompt.model.ModelDescriptor;
+import org.springframework.stereotype.Service;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Turns a validated request into a queued job. */
+@Service
+class JobSubmission {
+
+    private final JobQueue queue;
+    private final ModelCatalog models;
+    private final Datasets datasets;
+    private final JsonMapper json;
+    private final TrainingProperties properties;
+    private final MeterRegistry meters;
+
+    JobSubmission(JobQueue queue, ModelCatalog models, Datasets datasets, JsonMapper json,
+            TrainingProperties properties, MeterRegistry meters) {
+        this.queue = queue;
+        this.models = models;
+        this.datasets = datasets;
+        this.json = json;
+        this.properties = properties;
+        this.meters = meters;
+    }
+
+    UUID submit(TrainingJobRequest request, String idempotencyKey) {
+        ModelDescriptor model = models.find(request.model()).orElseThrow(() -> ApiProblem.invalidField("model",
+                "unknown model '" + request.model() + "'; GET /v1/models lists the models on offer"));
+        DatasetSummary dataset = datasets.find(request.datasetId()).orElseThrow(() -> ApiProblem.invalidField(
+                "dataset_id", "dataset " + request.datasetId() + " does not exist"));
+        int trainImages = dataset.imageCounts().getOrDefault(Split.TRAIN, 0);
+        if (trainImages == 0) {
+            throw ApiProblem.invalidField("dataset_id", "the dataset has no training images");
+        }
+        TrainingJobSpec spec = TrainingJobDefaults.resolve(request, model, dataset, properties.defaultEpochs());
+        int batch = spec.hyperparameters().batchSize();
+        long stepsPerEpoch = (trainImages + batch - 1) / batch;
+        int maxAttempts = request.maxAttempts() != null ? request.maxAttempts() : properties.maxAttempts();
+        UUID id = queue.enqueue(new JobQueue.NewJob(UUID.randomUUID(), dataset.id(), model.id(),
+                json.writeValueAsString(spec), spec.hyperparameters().epochs(),
+                stepsPerEpoch * spec.hyperparameters().epochs(), maxAttempts, idempotencyKey));
+        meters.counter("visprompt.training.jobs.submitted", "model", model.id()).increment();
+        return id;
+    }
+}

@@ -1,0 +1,116 @@
+package io.visprompt.training;
+
+import java.net.URI;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import io.visprompt.config.ApiProblem;
+import jakarta.validation.Valid;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+@RestController
+@RequestMapping("/v1/training-jobs")
+@Tag(name = "Training jobs", description = "Learn a visual prompt for a dataset and a frozen model")
+class TrainingJobController {
+
+    private final JobSubmission submission;
+    private final TrainingJobQueries queries;
+    private final JobQueue queue;
+
+    TrainingJobController(JobSubmission submission, TrainingJobQueries queries, JobQueue queue) {
+        this.submission = submission;
+        this.queries = queries;
+        this.queue = queue;
+    }
+
+    @PostMapping
+    @Operation(summary = "Queue a training job; only dataset_id and model are required")
+    ResponseEntity<TrainingJobView> create(@Valid @RequestBody TrainingJobRequest request,
+            @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey) {
+        if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > 200)) {
+            throw ApiProblem.badRequest("invalid_idempotency_key", "Idempotency-Key must be 1 to 200 characters");
+        }
+        UUID id = submission.submit(request, idempotencyKey);
+        return ResponseEntity.created(URI.create("/v1/training-jobs/" + id)).body(get(id));
+    }
+
+    @GetMapping
+    @Operation(summary = "List jobs, newest first, with cursor pagination")
+    TrainingJobView.Page<TrainingJobView> list(@RequestParam(defaultValue = "20") int limit,
+            @RequestParam(required = false) UUID after, @RequestParam(required = false) String status) {
+        if (limit < 1 || limit > 100) {
+            throw ApiProblem.invalidField("limit", "must be between 1 and 100");
+        }
+        Optional<JobStatus> filter = Optional.ofNullable(status).map(s -> {
+            try {
+                return JobStatus.fromWire(s);
+            } catch (IllegalArgumentException e) {
+                throw ApiProblem.invalidField("status", "must be one of queued, running, cancelling, succeeded, failed, cancelled");
+            }
+        });
+        if (after != null && !queries.exists(after)) {
+            throw ApiProblem.invalidField("after", "no job " + after);
+        }
+        List<TrainingJobView> page = queries.list(filter, after, limit + 1);
+        boolean more = page.size() > limit;
+        List<TrainingJobView> data = more ? page.subList(0, limit) : page;
+        return new TrainingJobView.Page<>("list", data, more, data.isEmpty() ? null : data.get(data.size() - 1).id().toString());
+    }
+
+    @GetMapping("/{id}")
+    TrainingJobView get(@PathVariable UUID id) {
+        return queries.find(id).orElseThrow(() -> ApiProblem.notFound("training_job", id));
+    }
+
+    @GetMapping("/{id}/events")
+    @Operation(summary = "State transitions and warnings, oldest first; pass after=<last event id> to follow")
+    TrainingJobView.Page<TrainingJobView.EventView> events(@PathVariable UUID id,
+            @RequestParam(defaultValue = "0") long after, @RequestParam(defaultValue = "100") int limit) {
+        requireJob(id);
+        if (limit < 1 || limit > 1000) {
+            throw ApiProblem.invalidField("limit", "must be between 1 and 1000");
+        }
+        List<TrainingJobView.EventView> events = queries.events(id, after, limit + 1);
+        boolean more = events.size() > limit;
+        List<TrainingJobView.EventView> data = more ? events.subList(0, limit) : events;
+        return new TrainingJobView.Page<>("list", data, more,
+                data.isEmpty() ? null : String.valueOf(data.get(data.size() - 1).id()));
+    }
+
+    @GetMapping("/{id}/metrics")
+    @Operation(summary = "Per-epoch train loss, train and validation accuracy, learning rate")
+    TrainingJobView.Page<TrainingJobView.MetricView> metrics(@PathVariable UUID id) {
+        requireJob(id);
+        return new TrainingJobView.Page<>("list", queries.metrics(id), false, null);
+    }
+
+    @PostMapping("/{id}/cancel")
+    @Operation(summary = "Cancel a queued job at once, or ask a running one to stop within a step")
+    ResponseEntity<TrainingJobView> cancel(@PathVariable UUID id) {
+        if (queue.requestCancel(id).isEmpty()) {
+            TrainingJobView job = get(id);
+            if (JobStatus.fromWire(job.status()) != JobStatus.CANCELLING) {
+                throw ApiProblem.conflict("job_not_cancellable", "Job " + id + " is already " + job.status());
+            }
+        }
+        return ResponseEntity.status(HttpStatus.ACCEPTED).body(get(id));
+    }
+
+    private void requireJob(UUID id) {
+        if (!queries.exists(id)) {
+            throw ApiProblem.notFound("training_job", id);
+        }
+    }
+}

@@ -1,0 +1,141 @@
+package io.visprompt.training;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Read side of the jobs API: single jobs, cursor-paginated lists, events and per-epoch metrics. */
+@Repository
+class TrainingJobQueries {
+
+    private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() { };
+
+    private final JdbcClient jdbc;
+    private final JsonMapper json;
+    private final Clock clock;
+
+    TrainingJobQueries(JdbcClient jdbc, JsonMapper json, Clock clock) {
+        this.jdbc = jdbc;
+        this.json = json;
+        this.clock = clock;
+    }
+
+    Optional<TrainingJobView> find(UUID id) {
+        return jdbc.sql(SELECT_JOB + " WHERE j.id = :id").param("id", id).query(this::mapJob).optional();
+    }
+
+    /** Newest first; {@code after} is the id of the last job of the previous page. */
+    List<TrainingJobView> list(Optional<JobStatus> status, UUID after, int limit) {
+        return jdbc.sql(SELECT_JOB + """
+                 WHERE (CAST(:status AS text) IS NULL OR j.status = :status)
+                   AND (CAST(:after AS uuid) IS NULL OR (j.created_at, j.id) <
+                        (SELECT created_at, id FROM training_job WHERE id = :after))
+                 ORDER BY j.created_at DESC, j.id DESC LIMIT :limit
+                """).param("status", status.map(JobStatus::wireName).orElse(null)).param("after", after)
+                .param("limit", limit).query(this::mapJob).list();
+    }
+
+    boolean exists(UUID id) {
+        return jdbc.sql("SELECT EXISTS (SELECT 1 FROM training_job WHERE id = :id)").param("id", id)
+                .query(Boolean.class).single();
+    }
+
+    List<TrainingJobView.EventView> events(UUID jobId, long afterId, int limit) {
+        return jdbc.sql("""
+                SELECT id, created_at, level, type, message FROM training_job_event
+                 WHERE job_id = :job AND id > :after ORDER BY id LIMIT :limit
+                """).param("job", jobId).param("after", afterId).param("limit", limit)
+                .query((rs, row) -> new TrainingJobView.EventView(rs.getLong(1), rs.getTimestamp(2).toInstant(),
+                        rs.getString(3), rs.getString(4), rs.getString(5)))
+                .list();
+    }
+
+    List<TrainingJobView.MetricView> metrics(UUID jobId) {
+        return jdbc.sql("SELECT * FROM training_job_metric WHERE job_id = :job ORDER BY epoch")
+                .param("job", jobId).query(TrainingJobQueries::mapMetric).list();
+    }
+
+    Map<String, Long> countByStatus() {
+        Map<String, Long> counts = new java.util.HashMap<>();
+        jdbc.sql("SELECT status, count(*) FROM training_job GROUP BY status")
+                .query(rs -> {
+                    counts.put(rs.getString(1), rs.getLong(2));
+                });
+        return counts;
+    }
+
+    private static final String SELECT_JOB = """
+            SELECT j.*, j.spec::text AS spec_json, j.result::text AS result_json, m.epoch AS m_epoch,
+                   m.train_loss, m.train_accuracy, m.validation_accuracy, m.learning_rate, m.images_per_second,
+                   m.duration_ms, m.created_at AS m_created_at
+              FROM training_job j
+              LEFT JOIN LATERAL (SELECT * FROM training_job_metric WHERE job_id = j.id ORDER BY epoch DESC LIMIT 1) m
+                ON true
+            """;
+
+    private TrainingJobView mapJob(ResultSet rs, int row) throws SQLException {
+        Map<String, Object> spec = json.readValue(rs.getString("spec_json"), MAP);
+        String resultJson = rs.getString("result_json");
+        Long total = (Long) rs.getObject("total_steps");
+        long step = rs.getLong("step");
+        Double percent = total == null || total == 0 ? null : Math.min(100.0, Math.round(1000.0 * step / total) / 10.0);
+        String status = rs.getString("status");
+        Long eta = null;
+        Timestamp attemptStarted = rs.getTimestamp("attempt_started_at");
+        long startStep = rs.getLong("attempt_start_step");
+        if (("running".equals(status)) && total != null && attemptStarted != null && step > startStep) {
+            double secondsPerStep = Duration.between(attemptStarted.toInstant(), clock.instant()).toMillis()
+                    / 1000.0 / (step - startStep);
+            eta = Math.round(secondsPerStep * (total - step));
+        }
+        TrainingJobView.MetricView latest = rs.getObject("m_epoch") == null ? null : mapMetric(rs, row);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> prompt = (Map<String, Object>) spec.get("prompt");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> output = (Map<String, Object>) spec.get("output");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> hyperparameters = (Map<String, Object>) spec.get("hyperparameters");
+        return new TrainingJobView(rs.getObject("id", UUID.class), "training_job",
+                rs.getObject("dataset_id", UUID.class), rs.getString("model_id"), status, rs.getString("phase"),
+                prompt, output, hyperparameters,
+                new TrainingJobView.Progress(rs.getInt("epoch"), rs.getInt("epochs"), step, total, percent, eta),
+                latest, resultJson == null ? null : json.readValue(resultJson, MAP), rs.getInt("attempt"),
+                rs.getInt("max_attempts"), rs.getString("error"), instant(rs, "created_at"),
+                instant(rs, "started_at"), instant(rs, "finished_at"), instant(rs, "updated_at"));
+    }
+
+    private static TrainingJobView.MetricView mapMetric(ResultSet rs, int row) throws SQLException {
+        boolean joined = hasColumn(rs, "m_epoch");
+        return new TrainingJobView.MetricView(rs.getInt(joined ? "m_epoch" : "epoch"), rs.getDouble("train_loss"),
+                rs.getDouble("train_accuracy"), (Double) rs.getObject("validation_accuracy"),
+                rs.getDouble("learning_rate"), rs.getDouble("images_per_second"), rs.getLong("duration_ms"),
+                instant(rs, joined ? "m_created_at" : "created_at"));
+    }
+
+    private static boolean hasColumn(ResultSet rs, String column) throws SQLException {
+        var meta = rs.getMetaData();
+        for (int i = 1; i <= meta.getColumnCount(); i++) {
+            if (column.equals(meta.getColumnLabel(i))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static Instant instant(ResultSet rs, String column) throws SQLException {
+        Timestamp t = rs.getTimestamp(column);
+        return t == null ? null : t.toInstant();
+    }
+}

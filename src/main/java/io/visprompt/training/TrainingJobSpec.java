@@ -1,0 +1,36 @@
+package io.visprompt.training;
+
+import java.util.List;
+
+import io.visprompt.training.engine.LabelMapping;
+import io.visprompt.training.engine.OptimizerKind;
+import io.visprompt.training.engine.PromptPlacement;
+import io.visprompt.training.engine.PromptTemplate;
+import io.visprompt.training.engine.TrainingSettings;
+
+/**
+ * A job's settings with every default filled in, as stored with the job (JSON) and shown by the API.
+ * Enumerations are kept in their lowercase wire form.
+ */
+record TrainingJobSpec(Prompt prompt, Output output, Hyperparameters hyperparameters) {
+
+    record Prompt(String template, int size, String placement) {
+    }
+
+    record Output(String labelMapping, List<String> textTemplates) {
+    }
+
+    record Hyperparameters(int epochs, int batchSize, double learningRate, double momentum, double weightDecay,
+            int warmupSteps, String optimizer, long seed, int checkpointEvery) {
+    }
+
+    TrainingSettings toSettings() {
+        return new TrainingSettings(PromptTemplate.valueOf(prompt.template().toUpperCase()), prompt.size(),
+                PromptPlacement.valueOf(prompt.placement().toUpperCase()),
+                LabelMapping.valueOf(output.labelMapping().toUpperCase()), output.textTemplates(),
+                hyperparameters.epochs(), hyperparameters.batchSize(), hyperparameters.learningRate(),
+                hyperparameters.momentum(), hyperparameters.weightDecay(), hyperparameters.warmupSteps(),
+                OptimizerKind.valueOf(hyperparameters.optimizer().toUpperCase()), hyperparameters.seed(),
+                hyperparameters.checkpointEvery());
+    }
+}

@@ -1,0 +1,25 @@
+package io.visprompt.training;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+
+/** A training job as the API shows it. */
+record TrainingJobView(UUID id, String object, UUID datasetId, String model, String status, String phase,
+        Map<String, Object> prompt, Map<String, Object> output, Map<String, Object> hyperparameters,
+        Progress progress, MetricView metrics, Map<String, Object> result, int attempt, int maxAttempts,
+        String error, Instant createdAt, Instant startedAt, Instant finishedAt, Instant updatedAt) {
+
+    record Progress(int epoch, int epochs, long step, Long totalSteps, Double percent, Long etaSeconds) {
+    }
+
+    record MetricView(int epoch, double trainLoss, double trainAccuracy, Double validationAccuracy,
+            double learningRate, double imagesPerSecond, long durationMs, Instant createdAt) {
+    }
+
+    record EventView(long id, Instant createdAt, String level, String type, String message) {
+    }
+
+    record Page<T>(String object, java.util.List<T> data, boolean hasMore, String lastId) {
+    }
+}

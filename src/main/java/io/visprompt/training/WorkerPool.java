@@ -1,0 +1,164 @@
+package io.visprompt.training;
+
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import ai.djl.engine.Engine;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.stereotype.Component;
+
+/**
+ * The workers of this process: one per GPU, or {@code cpu-workers} on a CPU-only machine. Each claims a job,
+ * runs it and claims the next; a heartbeat renews the leases of running jobs. On shutdown, workers stop
+ * claiming, running jobs checkpoint and are released to the queue so another process resumes them.
+ */
+@Component
+class WorkerPool implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(WorkerPool.class);
+
+    private final JobQueue queue;
+    private final JobExecution execution;
+    private final TrainingProperties properties;
+    private final Map<UUID, JobProgressReporter> running = new ConcurrentHashMap<>();
+    private final List<Thread> threads = new ArrayList<>();
+    private final String processId;
+    private ScheduledExecutorService heartbeat;
+    private volatile boolean active;
+
+    WorkerPool(JobQueue queue, JobExecution execution, TrainingProperties properties) {
+        this.queue = queue;
+        this.execution = execution;
+        this.properties = properties;
+        this.processId = hostName() + "-" + ProcessHandle.current().pid() + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    @Override
+    public synchronized void start() {
+        if (!properties.workers() || active) {
+            return;
+        }
+        int gpus = Engine.getEngine("PyTorch").getGpuCount();
+        int count = gpus > 0 ? gpus : properties.cpuWorkers();
+        active = true;
+        heartbeat = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "visprompt-heartbeat"));
+        long interval = properties.heartbeatInterval().toMillis();
+        heartbeat.scheduleWithFixedDelay(this::renewLeases, interval, interval, TimeUnit.MILLISECONDS);
+        for (int i = 0; i < count; i++) {
+            String workerId = processId + "-w" + i;
+            Thread thread = new Thread(() -> work(workerId), "visprompt-worker-" + i);
+            threads.add(thread);
+            thread.start();
+        }
+        log.info("Started {} training worker(s) ({} GPU(s) found) as {}", count, gpus, processId);
+    }
+
+    @Override
+    public synchronized void stop() {
+        if (!active) {
+            return;
+        }
+        active = false;
+        // Running jobs checkpoint at their next step and are released; idle workers notice within a poll interval.
+        // Threads are not interrupted: an interrupt inside libtorch or the JDBC driver would lose the checkpoint.
+        running.values().forEach(JobProgressReporter::requestSuspend);
+        for (Thread thread : threads) {
+            try {
+                thread.join(properties.leaseDuration().toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        threads.clear();
+        heartbeat.shutdownNow();
+        log.info("Training workers stopped");
+    }
+
+    @Override
+    public boolean isRunning() {
+        return active;
+    }
+
+    /** Stop workers before the web server and the database go away. */
+    @Override
+    public int getPhase() {
+        return Integer.MAX_VALUE - 2048;
+    }
+
+    /** Jobs this process is running now (for tests and diagnostics). */
+    List<UUID> runningJobs() {
+        return List.copyOf(running.keySet());
+    }
+
+    private void work(String workerId) {
+        while (active) {
+            try {
+                Optional<JobQueue.ClaimedJob> job = queue.claim(workerId);
+                if (job.isEmpty()) {
+                    Thread.sleep(properties.pollInterval().toMillis());
+                    continue;
+                }
+                JobProgressReporter reporter = execution.reporterFor(job.get().lease());
+                running.put(job.get().lease().jobId(), reporter);
+                if (!active) {
+                    reporter.requestSuspend();
+                }
+                try {
+                    execution.execute(job.get(), reporter);
+                } finally {
+                    running.remove(job.get().lease().jobId());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                // e.g. the database is briefly unreachable: keep the worker alive and try again
+                log.warn("Worker {} could not claim work: {}", workerId, e.getMessage());
+                pause();
+            }
+        }
+    }
+
+    private void renewLeases() {
+        for (JobProgressReporter reporter : running.values()) {
+            try {
+                reporter.onHeartbeat(queue.heartbeat(reporter.lease()));
+            } catch (RuntimeException e) {
+                log.warn("Heartbeat for job {} failed: {}", reporter.lease().jobId(), e.getMessage());
+            }
+        }
+    }
+
+    private void pause() {
+        try {
+            Thread.sleep(properties.pollInterval().toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+
+    private static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (Exception e) {
+            return ManagementFactory.getRuntimeMXBean().getName();
+        }
+    }
+}
