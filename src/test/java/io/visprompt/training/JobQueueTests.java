@@ -1,0 +1,201 @@
+package io.visprompt.training;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+import io.visprompt.MutableClock;
+import io.visprompt.PostgresIntegrationTest;
+import io.visprompt.training.engine.EpochMetrics;
+import io.visprompt.training.engine.TrainingCheckpoint;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
+import org.springframework.context.annotation.Primary;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.test.context.TestPropertySource;
+
+/** The queue's guarantees against a real PostgreSQL, with workers of this process switched off. */
+@TestPropertySource(properties = {"visprompt.training.workers=false", "visprompt.training.lease-duration=60s",
+        "visprompt.training.reaper-interval=1h"})
+@Import(JobQueueTests.Clocks.class)
+class JobQueueTests extends PostgresIntegrationTest {
+
+    @TestConfiguration(proxyBeanMethods = false)
+    static class Clocks {
+        @Bean
+        @Primary
+        MutableClock mutableClock() {
+            return new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+        }
+    }
+
+    @Autowired
+    JobQueue queue;
+    @Autowired
+    MutableClock clock;
+    @Autowired
+    JdbcClient jdbc;
+
+    @Test
+    void competingWorkersNeverClaimTheSameJobTwice() throws Exception {
+        drainQueue();
+        List<UUID> jobs = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            jobs.add(enqueue(3));
+        }
+        List<UUID> claimed = Collections.synchronizedList(new ArrayList<>());
+        int workers = 6;
+        CountDownLatch start = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(workers);
+        for (int w = 0; w < workers; w++) {
+            String worker = "worker-" + w;
+            pool.submit(() -> {
+                start.await();
+                Optional<JobQueue.ClaimedJob> job;
+                while ((job = queue.claim(worker)).isPresent()) {
+                    claimed.add(job.get().lease().jobId());
+                }
+                return null;
+            });
+        }
+        start.countDown();
+        pool.shutdown();
+        assertThat(pool.awaitTermination(60, TimeUnit.SECONDS)).isTrue();
+
+        assertThat(claimed).hasSize(jobs.size()).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(jobs);
+        assertThat(jdbc.sql("SELECT count(*) FROM training_job WHERE id IN (:ids) AND status = 'running' AND attempt = 1")
+                .param("ids", jobs).query(Long.class).single()).isEqualTo(jobs.size());
+    }
+
+    @Test
+    void expiredLeaseGoesToAnotherWorkerAndTheFirstWorkersLateWritesAreRejected() {
+        drainQueue();
+        UUID id = enqueue(3);
+        Lease first = queue.claim("worker-a").orElseThrow().lease();
+        assertThat(queue.saveCheckpoint(first, new TrainingCheckpoint(1, 10, new byte[] {1, 2, 3}))).isTrue();
+
+        clock.advance(Duration.ofSeconds(61));
+        assertThat(queue.requeueExpired()).extracting(JobQueue.Requeued::jobId, JobQueue.Requeued::status)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(id, JobStatus.QUEUED));
+        JobQueue.ClaimedJob second = queue.claim("worker-b").orElseThrow();
+        assertThat(second.lease().jobId()).isEqualTo(id);
+        assertThat(second.lease().attempt()).isEqualTo(2);
+        assertThat(queue.checkpoint(id)).get().extracting(TrainingCheckpoint::step).isEqualTo(10L);
+
+        // the zombie: every write fenced by (worker-a, attempt 1) changes nothing
+        assertThat(queue.heartbeat(first)).isEmpty();
+        assertThat(queue.recordProgress(first, 2, 20, 100)).isEmpty();
+        assertThat(queue.recordEpoch(first, metrics(2))).isFalse();
+        assertThat(queue.saveCheckpoint(first, new TrainingCheckpoint(2, 20, new byte[] {9}))).isFalse();
+        assertThat(queue.event(first, "info", "late", "should not be stored")).isFalse();
+        assertThat(queue.succeed(first, "{}")).isFalse();
+        assertThat(queue.fail(first, "late failure")).isFalse();
+
+        Map<String, Object> row = jdbc.sql("SELECT status, lease_owner, attempt, step, error FROM training_job WHERE id = :id")
+                .param("id", id).query().singleRow();
+        assertThat(row).containsEntry("status", "running").containsEntry("lease_owner", "worker-b")
+                .containsEntry("attempt", 2).containsEntry("step", 0L);
+        assertThat(row.get("error")).isNull();
+        assertThat(queue.checkpoint(id)).get().extracting(TrainingCheckpoint::step).isEqualTo(10L);
+        assertThat(jdbc.sql("SELECT count(*) FROM training_job_event WHERE job_id = :id AND type = 'late'")
+                .param("id", id).query(Long.class).single()).isZero();
+
+        // the rightful owner writes normally
+        assertThat(queue.recordEpoch(second.lease(), metrics(1))).isTrue();
+        assertThat(queue.succeed(second.lease(), "{\"prompt_id\":null}")).isTrue();
+        assertThat(jdbc.sql("SELECT status FROM training_job WHERE id = :id").param("id", id).query(String.class).single())
+                .isEqualTo("succeeded");
+    }
+
+    @Test
+    void heartbeatKeepsTheLeaseAlive() {
+        drainQueue();
+        UUID id = enqueue(3);
+        Lease lease = queue.claim("worker-a").orElseThrow().lease();
+        for (int i = 0; i < 5; i++) {
+            clock.advance(Duration.ofSeconds(40));
+            assertThat(queue.heartbeat(lease)).contains(JobStatus.RUNNING);
+            assertThat(queue.requeueExpired()).isEmpty();
+        }
+        assertThat(statusOf(id)).isEqualTo("running");
+    }
+
+    @Test
+    void jobFailsWithAReasonOnceItHasLostMaxAttemptsLeases() {
+        drainQueue();
+        UUID id = enqueue(2);
+        for (int attempt = 1; attempt <= 2; attempt++) {
+            Lease lease = queue.claim("worker-" + attempt).orElseThrow().lease();
+            assertThat(lease.attempt()).isEqualTo(attempt);
+            clock.advance(Duration.ofSeconds(61));
+            queue.requeueExpired();
+        }
+        Map<String, Object> row = jdbc.sql("SELECT status, error, lease_owner FROM training_job WHERE id = :id")
+                .param("id", id).query().singleRow();
+        assertThat(row.get("status")).isEqualTo("failed");
+        assertThat((String) row.get("error")).contains("expired 2 times").contains("worker-2");
+        assertThat(row.get("lease_owner")).isNull();
+        assertThat(queue.claim("worker-3")).isEmpty();
+    }
+
+    @Test
+    void cancellingARunningJobReachesTheWorkerThroughItsHeartbeat() {
+        drainQueue();
+        UUID id = enqueue(3);
+        Lease lease = queue.claim("worker-a").orElseThrow().lease();
+        assertThat(queue.requestCancel(id)).contains(JobStatus.CANCELLING);
+        assertThat(queue.heartbeat(lease)).contains(JobStatus.CANCELLING);
+        assertThat(queue.acknowledgeCancel(lease)).isTrue();
+        assertThat(statusOf(id)).isEqualTo("cancelled");
+        assertThat(queue.requestCancel(id)).isEmpty();
+    }
+
+    @Test
+    void releasedJobIsQueuedAgainWithItsCheckpoint() {
+        drainQueue();
+        UUID id = enqueue(3);
+        Lease lease = queue.claim("worker-a").orElseThrow().lease();
+        assertThat(queue.saveCheckpoint(lease, new TrainingCheckpoint(3, 42, new byte[] {7}))).isTrue();
+        assertThat(queue.release(lease)).isTrue();
+        assertThat(statusOf(id)).isEqualTo("queued");
+        JobQueue.ClaimedJob again = queue.claim("worker-b").orElseThrow();
+        assertThat(again.lease().attempt()).isEqualTo(2);
+        assertThat(queue.checkpoint(id)).get().satisfies(c -> {
+            assertThat(c.completedEpochs()).isEqualTo(3);
+            assertThat(c.state()).containsExactly(7);
+        });
+    }
+
+    private UUID enqueue(int maxAttempts) {
+        return queue.enqueue(new JobQueue.NewJob(UUID.randomUUID(), UUID.randomUUID(), "fashion-cnn",
+                "{\"prompt\":{}}", 1, 10, maxAttempts, null));
+    }
+
+    /** Leaves no queued job from another test behind (they share one database). */
+    private void drainQueue() {
+        jdbc.sql("UPDATE training_job SET status = 'cancelled', lease_owner = NULL WHERE status IN ('queued', 'running', 'cancelling')")
+                .update();
+    }
+
+    private String statusOf(UUID id) {
+        return jdbc.sql("SELECT status FROM training_job WHERE id = :id").param("id", id).query(String.class).single();
+    }
+
+    private static EpochMetrics metrics(int epoch) {
+        return new EpochMetrics(epoch, 1.0, 0.5, 0.5, 0.1, 100, 1000);
+    }
+}
