@@ -15,7 +15,11 @@ class ModularityTests {
     }
 
     @Test
-    void writesModuleDocumentation() {
-        new Documenter(modules).writeModulesAsPlantUml().writeIndividualModulesAsPlantUml();
+    void writesModuleDiagramsUnderTarget() throws Exception {
+        Documenter documenter = new Documenter(modules);
+        documenter.writeModulesAsPlantUml();
+        java.nio.file.Path diagram = java.nio.file.Path.of(documenter.getDefaultOutputDirectory(), "components.puml");
+        org.assertj.core.api.Assertions.assertThat(java.nio.file.Files.readString(diagram))
+                .contains("Training", "Dataset", "Model", "Prompt");
     }
 }
