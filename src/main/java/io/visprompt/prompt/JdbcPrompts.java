@@ -58,6 +58,16 @@ class JdbcPrompts implements Prompts {
         return jdbc.sql("SELECT * FROM prompt WHERE id = :id").param("id", id).query(JdbcPrompts::map).optional();
     }
 
+    /** Newest first; {@code after} is the id of the last prompt of the previous page. */
+    List<LearnedPrompt> list(UUID after, int limit) {
+        return jdbc.sql("""
+                SELECT * FROM prompt
+                 WHERE CAST(:after AS uuid) IS NULL
+                    OR (created_at, id) < (SELECT created_at, id FROM prompt WHERE id = :after)
+                 ORDER BY created_at DESC, id DESC LIMIT :limit
+                """).param("after", after).param("limit", limit).query(JdbcPrompts::map).list();
+    }
+
     @Override
     public Optional<LearnedPrompt> findByJob(UUID jobId) {
         return jdbc.sql("SELECT * FROM prompt WHERE job_id = :job").param("job", jobId).query(JdbcPrompts::map).optional();

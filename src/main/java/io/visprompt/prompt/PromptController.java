@@ -1,0 +1,207 @@
+package io.visprompt.prompt;
+
+import java.io.IOException;
+import java.net.URI;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+import java.util.stream.IntStream;
+
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import io.visprompt.config.ApiProblem;
+import io.visprompt.model.ModelCatalog;
+import io.visprompt.model.ModelDescriptor;
+import io.visprompt.model.ModelKind;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RequestPart;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.multipart.MultipartFile;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.json.JsonMapper;
+
+@RestController
+@RequestMapping("/v1/prompts")
+@Tag(name = "Prompts", description = "Learned prompts: metadata, picture, exact tensors, import")
+class PromptController {
+
+    static final MediaType NPY = MediaType.parseMediaType("application/x-npy");
+
+    private final JdbcPrompts prompts;
+    private final ModelCatalog models;
+    private final JsonMapper json;
+
+    PromptController(JdbcPrompts prompts, ModelCatalog models, JsonMapper json) {
+        this.prompts = prompts;
+        this.models = models;
+        this.json = json;
+    }
+
+    record PromptView(UUID id, String object, UUID jobId, UUID datasetId, String model, String template, int size,
+            String placement, List<Integer> shape, List<String> classNames, int[] labelMapping,
+            List<String> textTemplates, Double validationAccuracy, Double zeroShotTestAccuracy,
+            Double promptedTestAccuracy, Instant createdAt) {
+
+        static PromptView of(LearnedPrompt p) {
+            return new PromptView(p.id(), "prompt", p.jobId(), p.datasetId(), p.modelId(), p.template(), p.size(),
+                    p.placement(), List.of(3, p.height(), p.width()), p.classNames(), p.labelMapping(),
+                    p.textTemplates(), p.validationAccuracy(), p.zeroShotTestAccuracy(), p.promptedTestAccuracy(),
+                    p.createdAt());
+        }
+    }
+
+    record PromptPage(String object, List<PromptView> data, boolean hasMore, String lastId) {
+    }
+
+    /** Metadata part of an import. */
+    record PromptImport(String model, String template, Integer size, String placement, List<String> classNames,
+            int[] labelMapping, List<String> textTemplates) {
+    }
+
+    @GetMapping
+    @Operation(summary = "List prompts, newest first (cursor: limit, after)")
+    PromptPage list(@RequestParam(defaultValue = "20") int limit, @RequestParam(required = false) UUID after) {
+        if (limit < 1 || limit > 100) {
+            throw ApiProblem.invalidField("limit", "must be between 1 and 100");
+        }
+        List<LearnedPrompt> page = prompts.list(after, limit + 1);
+        boolean more = page.size() > limit;
+        List<PromptView> data = page.stream().limit(limit).map(PromptView::of).toList();
+        return new PromptPage("list", data, more, data.isEmpty() ? null : data.get(data.size() - 1).id().toString());
+    }
+
+    @GetMapping("/{id}")
+    PromptView get(@PathVariable UUID id) {
+        return PromptView.of(load(id));
+    }
+
+    @GetMapping(path = "/{id}/content", params = "!example")
+    @Operation(summary = "The prompt as image/png (for people), application/x-npy (exact float32 [3,H,W]) or "
+            + "application/octet-stream (raw little-endian float32, shape in X-Tensor-Shape)")
+    ResponseEntity<byte[]> content(@PathVariable UUID id,
+            @RequestHeader(name = HttpHeaders.ACCEPT, defaultValue = "image/png") String accept) {
+        LearnedPrompt prompt = load(id);
+        String shape = "3," + prompt.height() + "," + prompt.width();
+        for (MediaType type : MediaType.parseMediaTypes(accept)) {
+            if (type.isCompatibleWith(MediaType.IMAGE_PNG)) {
+                PromptPicture.Rendered picture = PromptPicture.render(prompt);
+                return ResponseEntity.ok().contentType(MediaType.IMAGE_PNG)
+                        .header("X-Prompt-Scale", Float.toString(picture.scale())).body(picture.png());
+            }
+            if (type.isCompatibleWith(NPY)) {
+                return ResponseEntity.ok().contentType(NPY)
+                        .header(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"prompt-" + id + ".npy\"")
+                        .header(HttpHeaders.LINK, "</v1/prompts/" + id + "/mask>; rel=\"mask\"")
+                        .body(new NpyArray(new int[] {3, prompt.height(), prompt.width()}, prompt.values()).write());
+            }
+            if (type.isCompatibleWith(MediaType.APPLICATION_OCTET_STREAM)) {
+                return ResponseEntity.ok().contentType(MediaType.APPLICATION_OCTET_STREAM)
+                        .header("X-Tensor-Shape", shape).header("X-Tensor-Dtype", "float32-le")
+                        .body(JdbcPrompts.FloatBytes.encode(prompt.values()));
+            }
+        }
+        throw new ApiProblem(HttpStatus.NOT_ACCEPTABLE, "not_acceptable",
+                "Ask for image/png, application/x-npy or application/octet-stream");
+    }
+
+    @GetMapping(path = "/{id}/mask", produces = "application/x-npy")
+    @Operation(summary = "The prompt's mask as float32 .npy [3,H,W]: 1 where the prompt has learnable pixels")
+    ResponseEntity<byte[]> mask(@PathVariable UUID id) {
+        LearnedPrompt prompt = load(id);
+        return ResponseEntity.ok().contentType(NPY)
+                .body(new NpyArray(new int[] {3, prompt.height(), prompt.width()}, prompt.mask()).write());
+    }
+
+    @PostMapping(consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
+    @Operation(summary = "Import a prompt: parts values (.npy float32 [3,H,W]), optional mask (.npy), metadata (JSON)")
+    ResponseEntity<PromptView> importPrompt(@RequestPart("values") MultipartFile values,
+            @RequestPart(name = "mask", required = false) MultipartFile mask,
+            @RequestPart("metadata") String metadata) throws IOException {
+        PromptImport meta;
+        try {
+            meta = json.readValue(metadata, PromptImport.class);
+        } catch (JacksonException e) {
+            throw ApiProblem.invalidField("metadata", "not valid JSON: " + e.getOriginalMessage());
+        }
+        if (meta.model() == null) {
+            throw ApiProblem.invalidField("metadata.model", "is required");
+        }
+        ModelDescriptor model = models.find(meta.model()).orElseThrow(() ->
+                ApiProblem.invalidField("metadata.model", "unknown model '" + meta.model() + "'"));
+        NpyArray tensor = NpyArray.read(values.getInputStream(), "values");
+        int size = model.inputSize();
+        requireShape(tensor, size, "values");
+        float[] maskValues;
+        if (mask != null) {
+            NpyArray m = NpyArray.read(mask.getInputStream(), "mask");
+            requireShape(m, size, "mask");
+            for (float v : m.values()) {
+                if (v != 0f && v != 1f) {
+                    throw ApiProblem.invalidField("mask", "must hold only 0 and 1");
+                }
+            }
+            maskValues = m.values();
+        } else {
+            maskValues = new float[tensor.values().length];
+            java.util.Arrays.fill(maskValues, 1f);
+        }
+        List<String> classes = meta.classNames();
+        if (classes == null || classes.size() < 2) {
+            throw ApiProblem.invalidField("metadata.class_names", "at least two class names are required");
+        }
+        String template = oneOf("metadata.template", meta.template(), "padding", List.of("padding", "fixed_patch", "random_patch"));
+        String placement = oneOf("metadata.placement", meta.placement(), "normalized", List.of("normalized", "pixel_shrink"));
+        int[] mapping = null;
+        List<String> textTemplates = null;
+        if (model.kind() == ModelKind.CLASSIFIER) {
+            mapping = meta.labelMapping() != null ? meta.labelMapping() : IntStream.range(0, classes.size()).toArray();
+            int sources = model.labels() == null || model.labels().isEmpty() ? Integer.MAX_VALUE : model.labels().size();
+            if (mapping.length != classes.size() || IntStream.of(mapping).distinct().count() != mapping.length
+                    || IntStream.of(mapping).anyMatch(s -> s < 0 || s >= sources)) {
+                throw ApiProblem.invalidField("metadata.label_mapping",
+                        "needs one distinct source class in [0," + sources + ") per class name");
+            }
+        } else {
+            textTemplates = meta.textTemplates() != null ? meta.textTemplates()
+                    : model.templates() != null && !model.templates().isEmpty() ? model.templates()
+                    : List.of("This is a photo of a {}");
+        }
+        LearnedPrompt saved = prompts.save(new LearnedPrompt(null, null, null, model.id(), template,
+                meta.size() != null ? meta.size() : 0, placement, size, size, tensor.values(), maskValues,
+                List.copyOf(classes), mapping, textTemplates, null, null, null, null));
+        return ResponseEntity.created(URI.create("/v1/prompts/" + saved.id())).body(PromptView.of(saved));
+    }
+
+    private LearnedPrompt load(UUID id) {
+        return prompts.find(id).orElseThrow(() -> ApiProblem.notFound("prompt", id));
+    }
+
+    private static void requireShape(NpyArray array, int size, String field) {
+        int[] s = array.shape();
+        if (s.length != 3 || s[0] != 3 || s[1] != size || s[2] != size) {
+            throw ApiProblem.invalidField(field, "shape must be (3, " + size + ", " + size + ") for this model, not "
+                    + java.util.Arrays.toString(s));
+        }
+    }
+
+    private static String oneOf(String field, String value, String fallback, List<String> allowed) {
+        if (value == null) {
+            return fallback;
+        }
+        String v = value.toLowerCase(Locale.ROOT);
+        if (!allowed.contains(v)) {
+            throw ApiProblem.invalidField(field, "must be one of " + allowed);
+        }
+        return v;
+    }
+}
