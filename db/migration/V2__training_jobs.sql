@@ -1,6 +1,6 @@
 -- Training jobs. The table is also the work queue: workers claim queued rows with FOR UPDATE SKIP LOCKED,
 -- hold a lease renewed by heartbeats, and fence every write with (lease_owner, attempt).
-CREATE TABLE training_job (
+CREATE TABLE training_jobs (
     id                  uuid PRIMARY KEY,
     dataset_id          uuid        NOT NULL,
     model_id            text        NOT NULL,
@@ -29,24 +29,24 @@ CREATE TABLE training_job (
     CHECK ((status IN ('running', 'cancelling')) = (lease_owner IS NOT NULL))
 );
 
-CREATE INDEX training_job_queued_idx ON training_job (created_at, id) WHERE status = 'queued';
-CREATE INDEX training_job_lease_idx ON training_job (lease_expires_at) WHERE status IN ('running', 'cancelling');
-CREATE INDEX training_job_listing_idx ON training_job (created_at DESC, id DESC);
-CREATE INDEX training_job_dataset_idx ON training_job (dataset_id);
+CREATE INDEX training_job_queued_idx ON training_jobs (created_at, id) WHERE status = 'queued';
+CREATE INDEX training_job_lease_idx ON training_jobs (lease_expires_at) WHERE status IN ('running', 'cancelling');
+CREATE INDEX training_job_listing_idx ON training_jobs (created_at DESC, id DESC);
+CREATE INDEX training_job_dataset_idx ON training_jobs (dataset_id);
 
-CREATE TABLE training_job_event (
+CREATE TABLE training_job_events (
     id          bigserial PRIMARY KEY,
-    job_id      uuid        NOT NULL REFERENCES training_job (id) ON DELETE CASCADE,
+    job_id      uuid        NOT NULL REFERENCES training_jobs (id) ON DELETE CASCADE,
     created_at  timestamptz NOT NULL,
     level       text        NOT NULL CHECK (level IN ('info', 'warning', 'error')),
     type        text        NOT NULL,
     message     text        NOT NULL,
     data        jsonb
 );
-CREATE INDEX training_job_event_job_idx ON training_job_event (job_id, id);
+CREATE INDEX training_job_event_job_idx ON training_job_events (job_id, id);
 
-CREATE TABLE training_job_metric (
-    job_id               uuid             NOT NULL REFERENCES training_job (id) ON DELETE CASCADE,
+CREATE TABLE training_job_metrics (
+    job_id               uuid             NOT NULL REFERENCES training_jobs (id) ON DELETE CASCADE,
     epoch                integer          NOT NULL,
     train_loss           double precision NOT NULL,
     train_accuracy       double precision NOT NULL,
@@ -59,8 +59,8 @@ CREATE TABLE training_job_metric (
 );
 
 -- The latest checkpoint of a job; a requeued job resumes from it.
-CREATE TABLE training_job_checkpoint (
-    job_id            uuid        PRIMARY KEY REFERENCES training_job (id) ON DELETE CASCADE,
+CREATE TABLE training_job_checkpoints (
+    job_id            uuid        PRIMARY KEY REFERENCES training_jobs (id) ON DELETE CASCADE,
     attempt           integer     NOT NULL,
     completed_epochs  integer     NOT NULL,
     step              bigint      NOT NULL,

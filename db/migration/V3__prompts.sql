@@ -1,5 +1,5 @@
 -- Learned prompts: one per succeeded training job (or imported), stored as raw little-endian float32 [3,H,W].
-CREATE TABLE prompt (
+CREATE TABLE prompts (
     id                       uuid PRIMARY KEY,
     job_id                   uuid UNIQUE,
     dataset_id               uuid,
@@ -21,4 +21,4 @@ CREATE TABLE prompt (
     CHECK (octet_length(prompt_values) = 4 * 3 * height * width),
     CHECK (octet_length(mask) = 4 * 3 * height * width)
 );
-CREATE INDEX prompt_listing_idx ON prompt (created_at DESC, id DESC);
+CREATE INDEX prompt_listing_idx ON prompts (created_at DESC, id DESC);

@@ -33,7 +33,7 @@ class JdbcPrompts implements Prompts {
         UUID id = p.id() != null ? p.id() : UUID.randomUUID();
         Instant created = clock.instant().truncatedTo(ChronoUnit.MICROS);
         jdbc.sql("""
-                INSERT INTO prompt (id, job_id, dataset_id, model_id, template, size, placement, height, width,
+                INSERT INTO prompts (id, job_id, dataset_id, model_id, template, size, placement, height, width,
                                     prompt_values, mask, class_names, label_mapping, text_templates,
                                     validation_accuracy, zero_shot_test_accuracy, prompted_test_accuracy, created_at)
                 VALUES (:id, :job, :dataset, :model, :template, :size, :placement, :height, :width,
@@ -55,22 +55,22 @@ class JdbcPrompts implements Prompts {
 
     @Override
     public Optional<LearnedPrompt> find(UUID id) {
-        return jdbc.sql("SELECT * FROM prompt WHERE id = :id").param("id", id).query(JdbcPrompts::map).optional();
+        return jdbc.sql("SELECT * FROM prompts WHERE id = :id").param("id", id).query(JdbcPrompts::map).optional();
     }
 
     /** Newest first; {@code after} is the id of the last prompt of the previous page. */
     List<LearnedPrompt> list(UUID after, int limit) {
         return jdbc.sql("""
-                SELECT * FROM prompt
+                SELECT * FROM prompts
                  WHERE CAST(:after AS uuid) IS NULL
-                    OR (created_at, id) < (SELECT created_at, id FROM prompt WHERE id = :after)
+                    OR (created_at, id) < (SELECT created_at, id FROM prompts WHERE id = :after)
                  ORDER BY created_at DESC, id DESC LIMIT :limit
                 """).param("after", after).param("limit", limit).query(JdbcPrompts::map).list();
     }
 
     @Override
     public Optional<LearnedPrompt> findByJob(UUID jobId) {
-        return jdbc.sql("SELECT * FROM prompt WHERE job_id = :job").param("job", jobId).query(JdbcPrompts::map).optional();
+        return jdbc.sql("SELECT * FROM prompts WHERE job_id = :job").param("job", jobId).query(JdbcPrompts::map).optional();
     }
 
     static LearnedPrompt map(ResultSet rs, int row) throws SQLException {

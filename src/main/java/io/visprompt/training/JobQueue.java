@@ -14,7 +14,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
 /**
- * The {@code training_job} table used as a work queue; all of the queue's SQL is here. Workers claim with
+ * The {@code training_jobs} table used as a work queue; all of the queue's SQL is here. Workers claim with
  * {@code FOR UPDATE SKIP LOCKED}, hold a lease renewed by heartbeats, and name their fencing token in every
  * write: a write that updates no row means the lease is gone.
  */
@@ -50,7 +50,7 @@ class JobQueue {
     UUID enqueue(NewJob job) {
         Timestamp now = now();
         Optional<UUID> inserted = jdbc.sql("""
-                INSERT INTO training_job (id, dataset_id, model_id, spec, status, phase, max_attempts, epochs,
+                INSERT INTO training_jobs (id, dataset_id, model_id, spec, status, phase, max_attempts, epochs,
                                           total_steps, idempotency_key, created_at, updated_at)
                 VALUES (:id, :dataset, :model, CAST(:spec AS jsonb), 'queued', 'queued', :maxAttempts, :epochs,
                         :totalSteps, :key, :now, :now)
@@ -65,7 +65,7 @@ class JobQueue {
             event(inserted.get(), "info", "created", "Job queued");
             return inserted.get();
         }
-        return jdbc.sql("SELECT id FROM training_job WHERE idempotency_key = :key")
+        return jdbc.sql("SELECT id FROM training_jobs WHERE idempotency_key = :key")
                 .param("key", job.idempotencyKey()).query(UUID.class).single();
     }
 
@@ -73,11 +73,11 @@ class JobQueue {
     Optional<ClaimedJob> claim(String worker) {
         Timestamp now = now();
         Optional<ClaimedJob> claimed = jdbc.sql("""
-                UPDATE training_job j
+                UPDATE training_jobs j
                    SET status = 'running', phase = 'starting', attempt = j.attempt + 1, lease_owner = :worker,
                        lease_expires_at = :expires, heartbeat_at = :now, started_at = coalesce(j.started_at, :now),
                        attempt_started_at = :now, attempt_start_step = j.step, updated_at = :now
-                 WHERE j.id = (SELECT id FROM training_job WHERE status = 'queued'
+                 WHERE j.id = (SELECT id FROM training_jobs WHERE status = 'queued'
                                 ORDER BY created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)
                 RETURNING j.id, j.attempt, j.dataset_id, j.model_id, j.spec::text AS spec, j.step
                 """)
@@ -96,7 +96,7 @@ class JobQueue {
     Optional<JobStatus> heartbeat(Lease lease) {
         Timestamp now = now();
         return owned("""
-                UPDATE training_job SET lease_expires_at = :expires, heartbeat_at = :now
+                UPDATE training_jobs SET lease_expires_at = :expires, heartbeat_at = :now
                  WHERE %s RETURNING status
                 """, lease).param("now", now).param("expires", expiry(now))
                 .query(String.class).optional().map(JobStatus::fromWire);
@@ -105,23 +105,23 @@ class JobQueue {
     /** Records the position of a running job; empty when the lease was lost, else the job's status. */
     Optional<JobStatus> recordProgress(Lease lease, int epoch, long step, long totalSteps) {
         return owned("""
-                UPDATE training_job SET epoch = :epoch, step = :step, total_steps = :total, updated_at = :now
+                UPDATE training_jobs SET epoch = :epoch, step = :step, total_steps = :total, updated_at = :now
                  WHERE %s RETURNING status
                 """, lease).param("epoch", epoch).param("step", step).param("total", totalSteps)
                 .param("now", now()).query(String.class).optional().map(JobStatus::fromWire);
     }
 
     boolean recordPhase(Lease lease, String phase) {
-        return owned("UPDATE training_job SET phase = :phase, updated_at = :now WHERE %s", lease)
+        return owned("UPDATE training_jobs SET phase = :phase, updated_at = :now WHERE %s", lease)
                 .param("phase", phase).param("now", now()).update() == 1;
     }
 
     /** Stores an epoch's metrics (again, when a resumed attempt repeats the epoch). */
     boolean recordEpoch(Lease lease, EpochMetrics m) {
         return owned("""
-                INSERT INTO training_job_metric (job_id, epoch, train_loss, train_accuracy, validation_accuracy,
+                INSERT INTO training_job_metrics (job_id, epoch, train_loss, train_accuracy, validation_accuracy,
                                                  learning_rate, images_per_second, duration_ms, created_at)
-                SELECT id, :epoch, :loss, :trainAcc, :valAcc, :lr, :ips, :ms, :now FROM training_job WHERE %s
+                SELECT id, :epoch, :loss, :trainAcc, :valAcc, :lr, :ips, :ms, :now FROM training_jobs WHERE %s
                 ON CONFLICT (job_id, epoch) DO UPDATE SET train_loss = excluded.train_loss,
                     train_accuracy = excluded.train_accuracy, validation_accuracy = excluded.validation_accuracy,
                     learning_rate = excluded.learning_rate, images_per_second = excluded.images_per_second,
@@ -135,8 +135,8 @@ class JobQueue {
 
     boolean saveCheckpoint(Lease lease, TrainingCheckpoint checkpoint) {
         return owned("""
-                INSERT INTO training_job_checkpoint (job_id, attempt, completed_epochs, step, state, created_at)
-                SELECT id, attempt, :epochs, :step, :state, :now FROM training_job WHERE %s
+                INSERT INTO training_job_checkpoints (job_id, attempt, completed_epochs, step, state, created_at)
+                SELECT id, attempt, :epochs, :step, :state, :now FROM training_jobs WHERE %s
                 ON CONFLICT (job_id) DO UPDATE SET attempt = excluded.attempt,
                     completed_epochs = excluded.completed_epochs, step = excluded.step, state = excluded.state,
                     created_at = excluded.created_at
@@ -146,7 +146,7 @@ class JobQueue {
     }
 
     Optional<TrainingCheckpoint> checkpoint(UUID jobId) {
-        return jdbc.sql("SELECT completed_epochs, step, state FROM training_job_checkpoint WHERE job_id = :job")
+        return jdbc.sql("SELECT completed_epochs, step, state FROM training_job_checkpoints WHERE job_id = :job")
                 .param("job", jobId)
                 .query((rs, row) -> new TrainingCheckpoint(rs.getInt(1), rs.getLong(2), rs.getBytes(3)))
                 .optional();
@@ -155,8 +155,8 @@ class JobQueue {
     /** Adds an event written by the lease holder; false (and nothing written) when the lease was lost. */
     boolean event(Lease lease, String level, String type, String message) {
         return owned("""
-                INSERT INTO training_job_event (job_id, created_at, level, type, message)
-                SELECT id, :now, :level, :type, :message FROM training_job WHERE %s
+                INSERT INTO training_job_events (job_id, created_at, level, type, message)
+                SELECT id, :now, :level, :type, :message FROM training_jobs WHERE %s
                 """, lease).param("now", now()).param("level", level).param("type", type)
                 .param("message", message).update() == 1;
     }
@@ -177,7 +177,7 @@ class JobQueue {
     boolean release(Lease lease) {
         Timestamp now = now();
         boolean released = owned("""
-                UPDATE training_job SET status = CASE WHEN status = 'cancelling' THEN 'cancelled' ELSE 'queued' END,
+                UPDATE training_jobs SET status = CASE WHEN status = 'cancelling' THEN 'cancelled' ELSE 'queued' END,
                        phase = CASE WHEN status = 'cancelling' THEN 'cancelled' ELSE 'queued' END,
                        finished_at = CASE WHEN status = 'cancelling' THEN CAST(:now AS timestamptz) END,
                        lease_owner = NULL, lease_expires_at = NULL, updated_at = :now
@@ -192,7 +192,7 @@ class JobQueue {
     /** A user's cancel: a queued job is cancelled at once, a running one is asked to stop. */
     Optional<JobStatus> requestCancel(UUID jobId) {
         Optional<JobStatus> status = jdbc.sql("""
-                UPDATE training_job
+                UPDATE training_jobs
                    SET status = CASE WHEN status = 'queued' THEN 'cancelled' ELSE 'cancelling' END,
                        phase = CASE WHEN status = 'queued' THEN 'cancelled' ELSE phase END,
                        finished_at = CASE WHEN status = 'queued' THEN CAST(:now AS timestamptz) END,
@@ -213,10 +213,10 @@ class JobQueue {
         Timestamp now = now();
         List<Requeued> requeued = jdbc.sql("""
                 WITH expired AS (
-                    SELECT id, lease_owner FROM training_job
+                    SELECT id, lease_owner FROM training_jobs
                      WHERE status IN ('running', 'cancelling') AND lease_expires_at < :now
                      FOR UPDATE SKIP LOCKED)
-                UPDATE training_job j
+                UPDATE training_jobs j
                    SET status = CASE WHEN j.status = 'cancelling' THEN 'cancelled'
                                      WHEN j.lost_leases + 1 >= j.max_attempts THEN 'failed'
                                      ELSE 'queued' END,
@@ -246,7 +246,7 @@ class JobQueue {
     /** True while a job that is not finished refers to the dataset. */
     boolean datasetInUse(UUID datasetId) {
         return jdbc.sql("""
-                SELECT EXISTS (SELECT 1 FROM training_job
+                SELECT EXISTS (SELECT 1 FROM training_jobs
                                 WHERE dataset_id = :dataset AND status IN ('queued', 'running', 'cancelling'))
                 """).param("dataset", datasetId).query(Boolean.class).single();
     }
@@ -254,7 +254,7 @@ class JobQueue {
     /** An event not tied to a lease (API-side transitions). */
     void event(UUID jobId, String level, String type, String message) {
         jdbc.sql("""
-                INSERT INTO training_job_event (job_id, created_at, level, type, message)
+                INSERT INTO training_job_events (job_id, created_at, level, type, message)
                 VALUES (:job, :now, :level, :type, :message)
                 """).param("job", jobId).param("now", now()).param("level", level).param("type", type)
                 .param("message", message).update();
@@ -263,7 +263,7 @@ class JobQueue {
     private boolean finish(Lease lease, String status, String error, String resultJson, String message) {
         Timestamp now = now();
         boolean done = owned("""
-                UPDATE training_job SET status = :status, phase = :status, error = :error,
+                UPDATE training_jobs SET status = :status, phase = :status, error = :error,
                        result = CAST(:result AS jsonb), finished_at = :now, lease_owner = NULL,
                        lease_expires_at = NULL, updated_at = :now
                  WHERE %s

@@ -41,20 +41,20 @@ class TrainingJobQueries {
         return jdbc.sql(SELECT_JOB + """
                  WHERE (CAST(:status AS text) IS NULL OR j.status = :status)
                    AND (CAST(:after AS uuid) IS NULL OR (j.created_at, j.id) <
-                        (SELECT created_at, id FROM training_job WHERE id = :after))
+                        (SELECT created_at, id FROM training_jobs WHERE id = :after))
                  ORDER BY j.created_at DESC, j.id DESC LIMIT :limit
                 """).param("status", status.map(JobStatus::wireName).orElse(null)).param("after", after)
                 .param("limit", limit).query(this::mapJob).list();
     }
 
     boolean exists(UUID id) {
-        return jdbc.sql("SELECT EXISTS (SELECT 1 FROM training_job WHERE id = :id)").param("id", id)
+        return jdbc.sql("SELECT EXISTS (SELECT 1 FROM training_jobs WHERE id = :id)").param("id", id)
                 .query(Boolean.class).single();
     }
 
     List<TrainingJobView.EventView> events(UUID jobId, long afterId, int limit) {
         return jdbc.sql("""
-                SELECT id, created_at, level, type, message FROM training_job_event
+                SELECT id, created_at, level, type, message FROM training_job_events
                  WHERE job_id = :job AND id > :after ORDER BY id LIMIT :limit
                 """).param("job", jobId).param("after", afterId).param("limit", limit)
                 .query((rs, row) -> new TrainingJobView.EventView(rs.getLong(1), rs.getTimestamp(2).toInstant(),
@@ -63,13 +63,13 @@ class TrainingJobQueries {
     }
 
     List<TrainingJobView.MetricView> metrics(UUID jobId) {
-        return jdbc.sql("SELECT * FROM training_job_metric WHERE job_id = :job ORDER BY epoch")
+        return jdbc.sql("SELECT * FROM training_job_metrics WHERE job_id = :job ORDER BY epoch")
                 .param("job", jobId).query(TrainingJobQueries::mapMetric).list();
     }
 
     Map<String, Long> countByStatus() {
         Map<String, Long> counts = new java.util.HashMap<>();
-        jdbc.sql("SELECT status, count(*) FROM training_job GROUP BY status")
+        jdbc.sql("SELECT status, count(*) FROM training_jobs GROUP BY status")
                 .query(rs -> {
                     counts.put(rs.getString(1), rs.getLong(2));
                 });
@@ -80,8 +80,8 @@ class TrainingJobQueries {
             SELECT j.*, j.spec::text AS spec_json, j.result::text AS result_json, m.epoch AS m_epoch,
                    m.train_loss, m.train_accuracy, m.validation_accuracy, m.learning_rate, m.images_per_second,
                    m.duration_ms, m.created_at AS m_created_at
-              FROM training_job j
-              LEFT JOIN LATERAL (SELECT * FROM training_job_metric WHERE job_id = j.id ORDER BY epoch DESC LIMIT 1) m
+              FROM training_jobs j
+              LEFT JOIN LATERAL (SELECT * FROM training_job_metrics WHERE job_id = j.id ORDER BY epoch DESC LIMIT 1) m
                 ON true
             """;
 

@@ -77,7 +77,7 @@ class JobQueueTests extends PostgresIntegrationTest {
         assertThat(pool.awaitTermination(60, TimeUnit.SECONDS)).isTrue();
 
         assertThat(claimed).hasSize(jobs.size()).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(jobs);
-        assertThat(jdbc.sql("SELECT count(*) FROM training_job WHERE id IN (:ids) AND status = 'running' AND attempt = 1")
+        assertThat(jdbc.sql("SELECT count(*) FROM training_jobs WHERE id IN (:ids) AND status = 'running' AND attempt = 1")
                 .param("ids", jobs).query(Long.class).single()).isEqualTo(jobs.size());
     }
 
@@ -105,19 +105,19 @@ class JobQueueTests extends PostgresIntegrationTest {
         assertThat(queue.succeed(first, "{}")).isFalse();
         assertThat(queue.fail(first, "late failure")).isFalse();
 
-        Map<String, Object> row = jdbc.sql("SELECT status, lease_owner, attempt, step, error FROM training_job WHERE id = :id")
+        Map<String, Object> row = jdbc.sql("SELECT status, lease_owner, attempt, step, error FROM training_jobs WHERE id = :id")
                 .param("id", id).query().singleRow();
         assertThat(row).containsEntry("status", "running").containsEntry("lease_owner", "worker-b")
                 .containsEntry("attempt", 2).containsEntry("step", 0L);
         assertThat(row.get("error")).isNull();
         assertThat(queue.checkpoint(id)).get().extracting(TrainingCheckpoint::step).isEqualTo(10L);
-        assertThat(jdbc.sql("SELECT count(*) FROM training_job_event WHERE job_id = :id AND type = 'late'")
+        assertThat(jdbc.sql("SELECT count(*) FROM training_job_events WHERE job_id = :id AND type = 'late'")
                 .param("id", id).query(Long.class).single()).isZero();
 
         // the rightful owner writes normally
         assertThat(queue.recordEpoch(second.lease(), metrics(1))).isTrue();
         assertThat(queue.succeed(second.lease(), "{\"prompt_id\":null}")).isTrue();
-        assertThat(jdbc.sql("SELECT status FROM training_job WHERE id = :id").param("id", id).query(String.class).single())
+        assertThat(jdbc.sql("SELECT status FROM training_jobs WHERE id = :id").param("id", id).query(String.class).single())
                 .isEqualTo("succeeded");
     }
 
@@ -144,7 +144,7 @@ class JobQueueTests extends PostgresIntegrationTest {
             clock.advance(Duration.ofSeconds(61));
             queue.requeueExpired();
         }
-        Map<String, Object> row = jdbc.sql("SELECT status, error, lease_owner FROM training_job WHERE id = :id")
+        Map<String, Object> row = jdbc.sql("SELECT status, error, lease_owner FROM training_jobs WHERE id = :id")
                 .param("id", id).query().singleRow();
         assertThat(row.get("status")).isEqualTo("failed");
         assertThat((String) row.get("error")).contains("expired 2 times").contains("worker-2");
@@ -187,12 +187,12 @@ class JobQueueTests extends PostgresIntegrationTest {
 
     /** Leaves no queued job from another test behind (they share one database). */
     private void drainQueue() {
-        jdbc.sql("UPDATE training_job SET status = 'cancelled', lease_owner = NULL WHERE status IN ('queued', 'running', 'cancelling')")
+        jdbc.sql("UPDATE training_jobs SET status = 'cancelled', lease_owner = NULL WHERE status IN ('queued', 'running', 'cancelling')")
                 .update();
     }
 
     private String statusOf(UUID id) {
-        return jdbc.sql("SELECT status FROM training_job WHERE id = :id").param("id", id).query(String.class).single();
+        return jdbc.sql("SELECT status FROM training_jobs WHERE id = :id").param("id", id).query(String.class).single();
     }
 
     private static EpochMetrics metrics(int epoch) {
