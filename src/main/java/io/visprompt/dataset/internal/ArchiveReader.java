@@ -13,6 +13,7 @@ import org.apache.commons.compress.archivers.ArchiveEntry;
 import org.apache.commons.compress.archivers.ArchiveInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
 import org.apache.commons.compress.archivers.zip.ZipArchiveInputStream;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
 
@@ -61,8 +62,8 @@ public final class ArchiveReader {
             ArchiveEntry entry;
             while ((entry = archive.getNextEntry()) != null) {
                 budget.entry();
+                refuseSpecialEntries(entry);
                 String path = ArchivePaths.normalize(entry.getName());
-                refuseSpecialEntries(entry, path);
                 if (entry.isDirectory()) {
                     visitor.directory(path);
                     continue;
@@ -107,17 +108,31 @@ public final class ArchiveReader {
         return signature;
     }
 
-    private static void refuseSpecialEntries(ArchiveEntry entry, String path) {
+    private static void refuseSpecialEntries(ArchiveEntry entry) {
+        if (entry instanceof ZipArchiveEntry zip && zip.getRawName() != null && contains(zip.getRawName(), (byte) '\\')) {
+            // The zip reader turns DOS-style separators into '/', so the check on the normalized name cannot see them.
+            throw ArchivePaths.unsafe(new String(zip.getRawName(), StandardCharsets.UTF_8),
+                    "an entry name contains a backslash");
+        }
         if (entry instanceof TarArchiveEntry tar) {
             if (tar.isSymbolicLink() || tar.isLink()) {
-                throw ArchivePaths.unsafe(path, "the archive contains a link entry");
+                throw ArchivePaths.unsafe(tar.getName(), "the archive contains a link entry");
             }
             if (tar.isCharacterDevice() || tar.isBlockDevice() || tar.isFIFO()) {
-                throw ArchivePaths.unsafe(path, "the archive contains a device or pipe entry");
+                throw ArchivePaths.unsafe(tar.getName(), "the archive contains a device or pipe entry");
             }
         }
         // Zip symlinks are only marked in the central directory, which a stream never sees; their content (the link
         // target) is read as an ordinary file and fails image validation, so no link is ever followed or created.
+    }
+
+    private static boolean contains(byte[] bytes, byte wanted) {
+        for (byte b : bytes) {
+            if (b == wanted) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static void drain(InputStream content) throws IOException {

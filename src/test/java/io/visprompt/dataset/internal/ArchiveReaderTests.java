@@ -61,6 +61,16 @@ class ArchiveReaderTests {
     }
 
     @Test
+    void refusesZipNamesWithBackslashesThoughTheZipReaderWouldTurnThemIntoSlashes() {
+        byte[] archive = TestArchives.zip().file("cats\\a.png", bytes(3, 1)).bytes();
+
+        assertThatThrownBy(() -> read(ROOMY, archive, true)).isInstanceOfSatisfying(UploadRejected.class, e -> {
+            assertThat(e.reason()).isEqualTo(Reason.UNSAFE_PATH);
+            assertThat(e.properties()).containsEntry("path", "cats\\a.png");
+        });
+    }
+
+    @Test
     void countsUploadedBytesWhileReading() {
         byte[] archive = TestArchives.tar().file("cats/a.png", random(40_000)).bytes();
         ArchiveLimits limits = new ArchiveLimits(20_000, 100, 10_000_000, 50, 1_000_000);
