@@ -5,6 +5,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.UUID;
 
+import io.swagger.v3.oas.annotations.Operation;
 import io.visprompt.config.ApiProblem;
 import io.visprompt.dataset.internal.SeededSplit;
 import org.springframework.http.HttpStatus;
@@ -49,12 +50,19 @@ class DatasetController {
         this.properties = properties;
     }
 
-    /**
-     * Uploads an ImageFolder archive ({@code class/image.png}, or {@code train/ val/ test/} each holding class
-     * folders). Without split folders each class is divided at random (seeded) by {@code val_fraction} and
-     * {@code test_fraction}; with them the folders decide and, if there is no {@code val/}, val is carved out of
-     * {@code train/} by {@code val_fraction}.
-     */
+    @Operation(summary = "Upload an ImageFolder archive as a dataset", description = """
+            Part `file`: a .zip, .tar or .tar.gz holding `class_name/image.(jpg|jpeg|png)`, or `train/`, `val/`, \
+            `test/` folders each holding class folders; one folder wrapping everything is fine. Class names are the \
+            sorted folder names. Without split folders each class is divided at random (seeded, so repeatable) by \
+            `val_fraction` and `test_fraction` (default 0.1 each); with them the folders decide, and when there is \
+            no `val/`, val is carved out of `train/` by `val_fraction`.
+
+            Images are checked (JPEG/PNG, pixel limit read from the header) and stored as RGB PNG. Files that \
+            cannot be used are listed in `rejected_files` with a reason; `__MACOSX/` and dotfiles are skipped. \
+            The upload as a whole is refused, and nothing stored, when a class folder has no usable image \
+            (`empty_class`: a silently missing class would change the label set), when fewer than 2 classes \
+            remain (`too_few_classes`), when nothing is usable (`no_usable_images`), and for unsafe or oversized \
+            archives (`unsafe_path`, `zip_bomb`, `archive_too_large`, `upload_too_large`).""")
     @PostMapping(consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
     ResponseEntity<DatasetResponse> upload(@RequestPart("file") MultipartFile file,
             @RequestParam(name = "name", required = false) String name,

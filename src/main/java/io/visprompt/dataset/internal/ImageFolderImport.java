@@ -106,71 +106,85 @@ public final class ImageFolderImport {
                     .with("classes", classNames);
         }
 
-        Map<Split, List<Placed>> bySplit = new EnumMap<>(Split.class);
-        for (Split s : Split.values()) {
-            bySplit.put(s, new ArrayList<>());
-        }
-        Double valFraction = null;
-        Double testFraction = null;
-        Long seed = null;
-        if (layout.explicitSplits()) {
-            List<Placed> all = byClass.values().stream().flatMap(List::stream).toList();
-            if (all.stream().noneMatch(p -> p.split() == Split.TRAIN)) {
-                throw entries.refuse(Reason.MISSING_TRAIN_SPLIT, "The archive has split folders but no usable image in train/");
-            }
-            boolean carveVal = split.valFraction() > 0 && all.stream().noneMatch(p -> p.split() == Split.VAL);
-            SeededSplit valFromTrain = new SeededSplit(split.valFraction(), 0, split.seed());
-            byClass.forEach((className, images) -> {
-                List<Placed> train = images.stream().filter(p -> p.split() == Split.TRAIN).toList();
-                images.stream().filter(p -> p.split() != Split.TRAIN).forEach(p -> bySplit.get(p.split()).add(p));
-                if (carveVal) {
-                    valFromTrain.divide(className, train).forEach((s, list) -> bySplit.get(s).addAll(list));
-                } else {
-                    bySplit.get(Split.TRAIN).addAll(train);
-                }
-            });
-            if (carveVal) {
-                valFraction = split.valFraction();
-                seed = split.seed();
-            }
-            List<String> untrained = byClass.entrySet().stream()
-                    .filter(e -> e.getValue().stream().noneMatch(p -> p.split() == Split.TRAIN))
-                    .map(Map.Entry::getKey).toList();
-            if (!untrained.isEmpty()) {
-                throw entries.refuse(Reason.EMPTY_CLASS,
-                        "Classes without a usable image in train/: " + String.join(", ", untrained))
-                        .with("classes", untrained);
-            }
-        } else {
-            byClass.forEach((className, images) -> split.divide(className, images)
-                    .forEach((s, list) -> bySplit.get(s).addAll(list)));
-            valFraction = split.valFraction();
-            testFraction = split.testFraction();
-            seed = split.seed();
-        }
+        // Sorted by path, so the division depends on the images, not on the order the archiver wrote them in.
+        byClass.values().forEach(images -> images.sort(Comparator.comparing(p -> p.image().path())));
+        Division division = layout.explicitSplits() ? byFolders(byClass, split, entries) : bySeed(byClass, split);
+        List<ImportedImage> images = store(division, classNames, directory);
+        delete(staging);
+        return new ImportedDataset(classNames, List.copyOf(images), entries.rejectedFiles(), layout.explicitSplits(),
+                division.valFraction(), division.testFraction(), division.seed(),
+                images.stream().mapToLong(ImportedImage::bytes).sum(), stats);
+    }
 
+    /** Moves staged files to {@code split/label/position.png}, positions following label, then archive path. */
+    private static List<ImportedImage> store(Division division, List<String> classNames, Path directory) {
         Map<String, Integer> labels = new LinkedHashMap<>();
         classNames.forEach(c -> labels.put(c, labels.size()));
         List<ImportedImage> images = new ArrayList<>();
-        long totalBytes = 0;
-        for (Split s : Split.values()) {
-            List<Placed> placed = new ArrayList<>(bySplit.get(s));
-            placed.sort(Comparator.comparing((Placed p) -> labels.get(p.className()))
-                    .thenComparing(p -> p.image().path()));
-            int position = 0;
-            for (Placed p : placed) {
+        for (Split split : Split.values()) {
+            List<Placed> placed = new ArrayList<>(division.bySplit().get(split));
+            placed.sort(Comparator.comparing((Placed p) -> labels.get(p.className())).thenComparing(p -> p.image().path()));
+            for (int position = 0; position < placed.size(); position++) {
+                Placed p = placed.get(position);
                 int label = labels.get(p.className());
-                String filePath = s.wireName() + "/" + label + "/" + String.format(Locale.ROOT, "%06d.png", position);
+                String filePath = split.wireName() + "/" + label + "/" + String.format(Locale.ROOT, "%06d.png", position);
                 move(p.image().file(), directory.resolve(filePath));
                 NormalizedImage n = p.image().normalized();
-                images.add(new ImportedImage(s, position, label, filePath, n.width(), n.height(), n.bytes(), p.image().path()));
-                totalBytes += n.bytes();
-                position++;
+                images.add(new ImportedImage(split, position, label, filePath, n.width(), n.height(), n.bytes(),
+                        p.image().path()));
             }
         }
-        delete(staging);
-        return new ImportedDataset(classNames, List.copyOf(images), entries.rejectedFiles(), layout.explicitSplits(),
-                valFraction, testFraction, seed, totalBytes, stats);
+        return images;
+    }
+
+    /** Each class divided at random by the seeded fractions. */
+    private static Division bySeed(Map<String, List<Placed>> byClass, SeededSplit split) {
+        Division division = new Division(split.valFraction(), split.testFraction(), split.seed());
+        byClass.forEach((className, images) -> split.divide(className, images).forEach(division::add));
+        return division;
+    }
+
+    /** The archive's split folders decide; without a val/ folder, val is carved out of train/ by the seed. */
+    private static Division byFolders(Map<String, List<Placed>> byClass, SeededSplit split, Entries entries) {
+        List<Placed> all = byClass.values().stream().flatMap(List::stream).toList();
+        if (all.stream().noneMatch(p -> p.split() == Split.TRAIN)) {
+            throw entries.refuse(Reason.MISSING_TRAIN_SPLIT, "The archive has split folders but no usable image in train/");
+        }
+        List<String> untrained = byClass.entrySet().stream()
+                .filter(e -> e.getValue().stream().noneMatch(p -> p.split() == Split.TRAIN))
+                .map(Map.Entry::getKey).toList();
+        if (!untrained.isEmpty()) {
+            throw entries.refuse(Reason.EMPTY_CLASS, "Classes without a usable image in train/: " + String.join(", ", untrained))
+                    .with("classes", untrained);
+        }
+        boolean carveVal = split.valFraction() > 0 && all.stream().noneMatch(p -> p.split() == Split.VAL);
+        Division division = carveVal ? new Division(split.valFraction(), null, split.seed()) : new Division(null, null, null);
+        SeededSplit valFromTrain = new SeededSplit(split.valFraction(), 0, split.seed());
+        byClass.forEach((className, images) -> {
+            List<Placed> train = images.stream().filter(p -> p.split() == Split.TRAIN).toList();
+            images.stream().filter(p -> p.split() != Split.TRAIN).forEach(p -> division.add(p.split(), List.of(p)));
+            if (carveVal) {
+                valFromTrain.divide(className, train).forEach(division::add);
+            } else {
+                division.add(Split.TRAIN, train);
+            }
+        });
+        return division;
+    }
+
+    /** Images per split, and the random division settings that produced it (null where folders decided). */
+    private record Division(Map<Split, List<Placed>> bySplit, Double valFraction, Double testFraction, Long seed) {
+
+        Division(Double valFraction, Double testFraction, Long seed) {
+            this(new EnumMap<>(Split.class), valFraction, testFraction, seed);
+            for (Split s : Split.values()) {
+                bySplit.put(s, new ArrayList<>());
+            }
+        }
+
+        void add(Split split, List<Placed> images) {
+            bySplit.get(split).addAll(images);
+        }
     }
 
     static boolean isImageName(String path) {
