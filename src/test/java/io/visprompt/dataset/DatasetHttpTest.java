@@ -17,6 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
 import io.visprompt.PostgresIntegrationTest;
+import io.visprompt.dataset.internal.TestImages;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.context.annotation.Import;
 import org.springframework.core.io.ByteArrayResource;
@@ -135,7 +136,7 @@ abstract class DatasetHttpTest extends PostgresIntegrationTest {
         for (int c = 0; c < classes.length; c++) {
             for (int i = 0; i < perClass; i++) {
                 files.put(classes[c] + "/" + i + ".png",
-                        io.visprompt.dataset.internal.TestImages.png(8, 8, 0x101010 * (c + 1) + i));
+                        TestImages.png(8, 8, 0x101010 * (c + 1) + i));
             }
         }
         return files;

@@ -1,13 +1,16 @@
 package io.visprompt.dataset;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.stream.IntStream;
 
 import io.visprompt.dataset.internal.TestArchives;
 import io.visprompt.dataset.internal.TestArchives.Format;
@@ -60,7 +63,7 @@ class DatasetUploadTests extends DatasetHttpTest {
         assertThat(images).hasSize(20);
         assertThat(rows("dataset_classes", id)).isEqualTo(2);
         assertThat(images).filteredOn(i -> i.split().equals("train")).extracting(ImageRow::position)
-                .containsExactlyElementsOf(java.util.stream.IntStream.range(0, 14).boxed().toList());
+                .containsExactlyElementsOf(IntStream.range(0, 14).boxed().toList());
         assertThat(images).extracting(ImageRow::sourcePath).doesNotHaveDuplicates()
                 .allMatch(p -> p.matches("(cats/\\d\\.png|dogs/\\d\\.jpg)"));
         long storedBytes = 0;
@@ -81,7 +84,7 @@ class DatasetUploadTests extends DatasetHttpTest {
         // Same archive, same seed: the same images land in the same splits.
         UUID again = uploaded(zip, "val_fraction", "0.2", "test_fraction", "0.1");
         assertThat(imageRows(again)).extracting(ImageRow::split, ImageRow::sourcePath)
-                .isEqualTo(images.stream().map(i -> org.assertj.core.groups.Tuple.tuple(i.split(), i.sourcePath())).toList());
+                .isEqualTo(images.stream().map(i -> tuple(i.split(), i.sourcePath())).toList());
     }
 
     @Test
@@ -150,7 +153,7 @@ class DatasetUploadTests extends DatasetHttpTest {
         byte[] png = TestImages.png(8, 8, 0x00FF00);
         byte[] zip = TestArchives.zip()
                 .file("cats/good.png", png)
-                .file("cats/broken.jpg", java.util.Arrays.copyOf(TestImages.jpeg(8, 8, 0xFF0000), 40))
+                .file("cats/broken.jpg", Arrays.copyOf(TestImages.jpeg(8, 8, 0xFF0000), 40))
                 .file("cats/huge.png", TestImages.png(100, 100, 0xFF0000))
                 .file("dogs/good.png", png)
                 .file("dogs/really-a-gif.png", TestImages.gif(4, 4, 0x0000FF))

@@ -1,5 +1,6 @@
 package io.visprompt.dataset.internal;
 
+import java.util.Locale;
 import java.util.UUID;
 
 import io.visprompt.dataset.Split;
@@ -98,7 +99,7 @@ public class ImageEntity {
 
         @Override
         public Split convertToEntityAttribute(String column) {
-            return column == null ? null : Split.valueOf(column.toUpperCase(java.util.Locale.ROOT));
+            return column == null ? null : Split.valueOf(column.toUpperCase(Locale.ROOT));
         }
     }
 }

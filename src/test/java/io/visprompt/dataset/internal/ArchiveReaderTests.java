@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.zip.GZIPOutputStream;
 
 import io.visprompt.dataset.internal.ArchiveReader.ArchiveFile;
 import io.visprompt.dataset.internal.ArchiveReader.ArchiveStats;
@@ -126,8 +128,8 @@ class ArchiveReaderTests {
 
     @Test
     void refusesGzipThatHoldsNoTar() throws Exception {
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        try (java.util.zip.GZIPOutputStream gzip = new java.util.zip.GZIPOutputStream(out)) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (GZIPOutputStream gzip = new GZIPOutputStream(out)) {
             gzip.write("just text, no tar headers".getBytes());
         }
 
