@@ -1,0 +1,178 @@
+package io.visprompt.dataset;
+
+import java.net.URI;
+import java.util.Locale;
+import java.util.Set;
+import java.util.UUID;
+
+import io.swagger.v3.oas.annotations.Operation;
+import io.visprompt.config.ApiProblem;
+import io.visprompt.dataset.internal.SeededSplit;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.InvalidMediaTypeException;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.util.StringUtils;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RequestPart;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.multipart.MultipartFile;
+
+@RestController
+@RequestMapping("/v1/datasets")
+class DatasetController {
+
+    static final int DEFAULT_PAGE_SIZE = 20;
+    static final int MAX_PAGE_SIZE = 100;
+    static final int MAX_NAME_LENGTH = 200;
+
+    /**
+     * Declared types that can hold an archive. The content decides the format; this only turns away parts that say
+     * they are something else (an image, JSON, text). A part without a type is accepted.
+     */
+    private static final Set<String> ARCHIVE_TYPES = Set.of("application/zip", "application/x-zip",
+            "application/x-zip-compressed", "application/x-tar", "application/tar", "application/gzip",
+            "application/x-gzip", "application/x-gtar", "application/x-tgz", "application/x-compressed-tar",
+            "application/tar+gzip", "application/octet-stream");
+
+    private final DatasetImporter importer;
+    private final DatasetCatalog catalog;
+    private final DatasetProperties properties;
+
+    DatasetController(DatasetImporter importer, DatasetCatalog catalog, DatasetProperties properties) {
+        this.importer = importer;
+        this.catalog = catalog;
+        this.properties = properties;
+    }
+
+    @Operation(summary = "Upload an ImageFolder archive as a dataset", description = """
+            Part `file`: a .zip, .tar or .tar.gz holding `class_name/image.(jpg|jpeg|png)`, or `train/`, `val/`, \
+            `test/` folders each holding class folders; one folder wrapping everything is fine. Class names are the \
+            sorted folder names. Without split folders each class is divided at random (seeded, so repeatable) by \
+            `val_fraction` and `test_fraction` (default 0.1 each); with them the folders decide, and when there is \
+            no `val/`, val is carved out of `train/` by `val_fraction`.
+
+            Images are checked (JPEG/PNG, pixel limit read from the header) and stored as RGB PNG. Files that \
+            cannot be used are listed in `rejected_files` with a reason; `__MACOSX/` and dotfiles are skipped. \
+            The upload as a whole is refused, and nothing stored, when a class folder has no usable image \
+            (`empty_class`: a silently missing class would change the label set), when fewer than 2 classes \
+            remain (`too_few_classes`), when nothing is usable (`no_usable_images`), and for unsafe or oversized \
+            archives (`unsafe_path`, `zip_bomb`, `archive_too_large`, `upload_too_large`).""")
+    @PostMapping(consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
+    ResponseEntity<DatasetResponse> upload(@RequestPart("file") MultipartFile file,
+            @RequestParam(name = "name", required = false) String name,
+            @RequestParam(name = "val_fraction", required = false) String valFraction,
+            @RequestParam(name = "test_fraction", required = false) String testFraction) {
+        requireArchiveType(file.getContentType());
+        double val = fraction("val_fraction", valFraction, properties.defaultValFraction());
+        double test = fraction("test_fraction", testFraction, properties.defaultTestFraction());
+        if (val + test >= 1) {
+            throw ApiProblem.invalidField("test_fraction", "val_fraction + test_fraction must be less than 1");
+        }
+        DatasetResponse dataset = importer.importArchive(file, datasetName(name, file.getOriginalFilename()),
+                new SeededSplit(val, test, properties.splitSeed()));
+        return ResponseEntity.created(URI.create("/v1/datasets/" + dataset.id())).body(dataset);
+    }
+
+    @GetMapping
+    DatasetPage list(@RequestParam(name = "limit", required = false) Integer limit,
+            @RequestParam(name = "after", required = false) String after) {
+        int size = limit == null ? DEFAULT_PAGE_SIZE : limit;
+        if (size < 1 || size > MAX_PAGE_SIZE) {
+            throw ApiProblem.invalidField("limit", "must be between 1 and " + MAX_PAGE_SIZE);
+        }
+        UUID cursor = null;
+        if (StringUtils.hasText(after)) {
+            cursor = parseId(after);
+            if (cursor == null) {
+                throw ApiProblem.invalidField("after", "must be a dataset id");
+            }
+        }
+        return catalog.page(cursor, size);
+    }
+
+    @GetMapping("/{id}")
+    DatasetResponse get(@PathVariable String id) {
+        return catalog.details(existingId(id));
+    }
+
+    @DeleteMapping("/{id}")
+    ResponseEntity<Void> delete(@PathVariable String id) {
+        catalog.delete(existingId(id));
+        return ResponseEntity.noContent().build();
+    }
+
+    private static void requireArchiveType(String contentType) {
+        if (!StringUtils.hasText(contentType)) {
+            return;
+        }
+        try {
+            MediaType type = MediaType.parseMediaType(contentType);
+            if (ARCHIVE_TYPES.contains((type.getType() + "/" + type.getSubtype()).toLowerCase(Locale.ROOT))) {
+                return;
+            }
+        } catch (InvalidMediaTypeException e) {
+            // fall through: an unreadable type is not an archive type
+        }
+        throw new ApiProblem(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
+                "The file part is declared as " + contentType + "; upload a .zip, .tar or .tar.gz archive");
+    }
+
+    private static double fraction(String field, String value, double defaultValue) {
+        if (!StringUtils.hasText(value)) {
+            return defaultValue;
+        }
+        double parsed;
+        try {
+            parsed = Double.parseDouble(value.trim());
+        } catch (NumberFormatException e) {
+            throw ApiProblem.invalidField(field, "must be a number");
+        }
+        if (!(parsed >= 0 && parsed < 1)) {
+            throw ApiProblem.invalidField(field, "must be at least 0 and less than 1");
+        }
+        return parsed;
+    }
+
+    private static String datasetName(String name, String originalFilename) {
+        if (name != null) {
+            String trimmed = name.strip();
+            if (trimmed.isEmpty() || trimmed.length() > MAX_NAME_LENGTH || trimmed.chars().anyMatch(Character::isISOControl)) {
+                throw ApiProblem.invalidField("name", "must be 1 to " + MAX_NAME_LENGTH + " printable characters");
+            }
+            return trimmed;
+        }
+        String fromFile = StringUtils.hasText(originalFilename)
+                ? originalFilename.substring(Math.max(originalFilename.lastIndexOf('/'), originalFilename.lastIndexOf('\\')) + 1)
+                        .replaceFirst("(?i)\\.(zip|tar|tar\\.gz|tgz)$", "").replaceAll("\\p{Cntrl}", "").strip()
+                : "";
+        if (fromFile.isEmpty()) {
+            return "dataset";
+        }
+        return fromFile.length() > MAX_NAME_LENGTH ? fromFile.substring(0, MAX_NAME_LENGTH) : fromFile;
+    }
+
+    /** A malformed id names no dataset, so it is answered like an unknown one. */
+    private static UUID existingId(String id) {
+        UUID parsed = parseId(id);
+        if (parsed == null) {
+            throw ApiProblem.notFound("dataset", id);
+        }
+        return parsed;
+    }
+
+    private static UUID parseId(String value) {
+        try {
+            UUID id = UUID.fromString(value.trim());
+            // UUID.fromString accepts shortened forms such as "1-2-3-4-5"; only the canonical form is an id.
+            return id.toString().equalsIgnoreCase(value.trim()) ? id : null;
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,168 @@
+package io.visprompt.dataset;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.visprompt.config.ApiProblem;
+import io.visprompt.dataset.internal.DatasetClass;
+import io.visprompt.dataset.internal.DatasetEntity;
+import io.visprompt.dataset.internal.DatasetIds;
+import io.visprompt.dataset.internal.DatasetRepository;
+import io.visprompt.dataset.internal.DatasetStorage;
+import io.visprompt.dataset.internal.ImageEntity;
+import io.visprompt.dataset.internal.ImageFolderImport;
+import io.visprompt.dataset.internal.ImageFolderImport.ImportedDataset;
+import io.visprompt.dataset.internal.ImageFolderImport.ImportedImage;
+import io.visprompt.dataset.internal.ImageRepository;
+import io.visprompt.dataset.internal.RejectedFileEntry;
+import io.visprompt.dataset.internal.SeededSplit;
+import io.visprompt.dataset.internal.UploadRejected;
+import io.visprompt.dataset.internal.UploadRejected.Reason;
+import jakarta.persistence.EntityManager;
+import org.hibernate.Session;
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+import org.springframework.web.multipart.MultipartFile;
+
+/**
+ * Turns an upload into a published dataset, all or nothing: images are prepared in a work directory under the
+ * storage root, the rows are inserted in one transaction, and the directory is moved into place inside that
+ * transaction just before it commits. Any failure deletes the work directory; existing datasets are never touched.
+ */
+@Component
+class DatasetImporter {
+
+    private static final int INSERT_BATCH = 500;
+
+    private final ImageFolderImport imageFolderImport;
+    private final DatasetStorage storage;
+    private final DatasetRepository datasets;
+    private final ImageRepository images;
+    private final EntityManager entityManager;
+    private final TransactionTemplate transaction;
+    private final Clock clock;
+    private final MeterRegistry registry;
+    private final DatasetProperties properties;
+
+    DatasetImporter(ImageFolderImport imageFolderImport, DatasetStorage storage, DatasetRepository datasets,
+            ImageRepository images, EntityManager entityManager, PlatformTransactionManager transactionManager,
+            Clock clock, MeterRegistry registry, DatasetProperties properties) {
+        this.imageFolderImport = imageFolderImport;
+        this.storage = storage;
+        this.datasets = datasets;
+        this.images = images;
+        this.entityManager = entityManager;
+        this.transaction = new TransactionTemplate(transactionManager);
+        this.clock = clock;
+        this.registry = registry;
+        this.properties = properties;
+    }
+
+    DatasetResponse importArchive(MultipartFile file, String name, SeededSplit split) {
+        Timer.Sample sample = Timer.start(registry);
+        DistributionSummary.builder("visprompt.dataset.upload.size").baseUnit("bytes")
+                .description("Bytes of uploaded dataset archives").register(registry).record(file.getSize());
+        String outcome = "error";
+        try {
+            DatasetResponse response = importChecked(file, name, split);
+            outcome = "success";
+            return response;
+        } catch (UploadRejected rejected) {
+            outcome = rejected.reason().code();
+            throw problem(rejected);
+        } finally {
+            Counter.builder("visprompt.dataset.uploads").tag("outcome", outcome)
+                    .description("Dataset uploads by outcome (success or the problem code)").register(registry).increment();
+            sample.stop(Timer.builder("visprompt.dataset.upload.duration").tag("outcome", outcome)
+                    .description("Time to validate, store and publish an uploaded dataset").register(registry));
+        }
+    }
+
+    private DatasetResponse importChecked(MultipartFile file, String name, SeededSplit split) {
+        long maxUpload = properties.maxUploadSize().toBytes();
+        if (file.getSize() > maxUpload) {
+            // The multipart layer measured the received bytes; the archive reader counts them again as it reads.
+            throw new UploadRejected(Reason.UPLOAD_TOO_LARGE, "The upload is larger than " + maxUpload + " bytes")
+                    .with("max_upload_bytes", maxUpload);
+        }
+        UUID id = DatasetIds.next(clock);
+        Path work = storage.newWorkDirectory(id);
+        try {
+            ImportedDataset imported;
+            try (InputStream upload = file.getInputStream()) {
+                imported = imageFolderImport.run(upload, work, split);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            DatasetEntity dataset = entity(id, name, imported);
+            publish(dataset, imported.images(), work);
+            return DatasetResponse.of(dataset, true);
+        } finally {
+            storage.deleteQuietly(work);
+        }
+    }
+
+    private void publish(DatasetEntity dataset, List<ImportedImage> imported, Path work) {
+        UUID id = dataset.getId();
+        boolean[] published = {false};
+        try {
+            transaction.executeWithoutResult(status -> {
+                entityManager.unwrap(Session.class).setJdbcBatchSize(INSERT_BATCH);
+                datasets.save(dataset);
+                datasets.flush(); // class rows first: images reference (dataset_id, label)
+                images.saveAll(imported.stream().map(i -> new ImageEntity(id, i.split(), i.position(), i.label(),
+                        i.filePath(), i.width(), i.height(), i.bytes(), i.sourcePath())).toList());
+                images.flush();
+                storage.publish(work, id);
+                published[0] = true;
+            });
+        } catch (RuntimeException e) {
+            if (published[0]) {
+                storage.delete(id); // the commit failed after the files were moved into place
+            }
+            throw e;
+        }
+    }
+
+    private DatasetEntity entity(UUID id, String name, ImportedDataset imported) {
+        List<String> classNames = imported.classNames();
+        int[][] counts = new int[classNames.size()][Split.values().length];
+        for (ImportedImage image : imported.images()) {
+            counts[image.label()][image.split().ordinal()]++;
+        }
+        List<DatasetClass> classes = new ArrayList<>();
+        for (int label = 0; label < classNames.size(); label++) {
+            int[] c = counts[label];
+            classes.add(new DatasetClass(classNames.get(label), c[Split.TRAIN.ordinal()], c[Split.VAL.ordinal()],
+                    c[Split.TEST.ordinal()]));
+        }
+        return new DatasetEntity(id, name,
+                imported.explicitSplits() ? DatasetEntity.SPLIT_FOLDERS : DatasetEntity.SPLIT_SEEDED,
+                imported.valFraction(), imported.testFraction(), imported.seed(), imported.archive().uploadBytes(),
+                imported.totalBytes(), clock.instant().truncatedTo(ChronoUnit.MICROS), // what timestamptz keeps
+                classes, imported.rejectedFiles().stream().map(r -> new RejectedFileEntry(r.path(), r.reason())).toList());
+    }
+
+    private static ApiProblem problem(UploadRejected rejected) {
+        HttpStatus status = switch (rejected.reason()) {
+            case UPLOAD_TOO_LARGE, ARCHIVE_TOO_LARGE -> HttpStatus.CONTENT_TOO_LARGE;
+            default -> HttpStatus.BAD_REQUEST;
+        };
+        ApiProblem problem = new ApiProblem(status, rejected.reason().code(), rejected.getMessage());
+        rejected.properties().forEach(problem::with);
+        return problem;
+    }
+}

@@ -1,0 +1,16 @@
+package io.visprompt.dataset.internal;
+
+import java.util.List;
+import java.util.UUID;
+
+import io.visprompt.dataset.Split;
+import org.springframework.data.repository.Repository;
+
+public interface ImageRepository extends Repository<ImageEntity, Long> {
+
+    <S extends ImageEntity> List<S> saveAll(Iterable<S> images);
+
+    void flush();
+
+    List<ImageEntity> findByDatasetIdAndSplitOrderByPosition(UUID datasetId, Split split);
+}
