@@ -24,6 +24,7 @@ import io.visprompt.dataset.internal.ArchiveReader.ArchiveVisitor;
 import io.visprompt.dataset.internal.ImageFolderLayout.Placement;
 import io.visprompt.dataset.internal.ImageNormalizer.NormalizedImage;
 import io.visprompt.dataset.internal.UploadRejected.Reason;
+import io.visprompt.dataset.ImageRejected;
 
 /**
  * Reads an ImageFolder archive into a directory of RGB PNG files laid out as {@code split/label/position.png},

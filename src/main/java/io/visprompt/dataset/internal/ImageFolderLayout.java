@@ -9,6 +9,7 @@ import java.util.SortedSet;
 import java.util.TreeSet;
 
 import io.visprompt.dataset.Split;
+import io.visprompt.dataset.ImageRejected;
 
 /**
  * How an archive's paths map to classes and splits, decided once all paths are known:

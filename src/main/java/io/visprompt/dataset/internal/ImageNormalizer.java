@@ -1,35 +1,20 @@
 package io.visprompt.dataset.internal;
 
-import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
-import java.awt.image.ColorModel;
-import java.awt.image.IndexColorModel;
-import java.awt.image.Raster;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Iterator;
-import java.util.Locale;
-import java.util.Set;
 
 import javax.imageio.ImageIO;
-import javax.imageio.ImageReader;
-import javax.imageio.stream.ImageInputStream;
-import javax.imageio.stream.MemoryCacheImageInputStream;
+
+import io.visprompt.dataset.ImageRejected;
+import io.visprompt.dataset.RgbImages;
 
 /**
- * Turns an uploaded JPEG or PNG into an 8-bit RGB PNG file. The pixel count is read from the header and checked
- * before any pixel is decoded, so a small file declaring a huge image costs nothing.
+ * Turns an uploaded JPEG or PNG into an 8-bit RGB PNG file, decoded by {@link RgbImages} as classification does.
  */
 public final class ImageNormalizer {
-
-    public static final String UNDECODABLE = "undecodable_image";
-    public static final String UNSUPPORTED_FORMAT = "unsupported_image_format";
-    public static final String TOO_LARGE = "image_too_large";
-
-    private static final Set<String> ACCEPTED_FORMATS = Set.of("png", "jpeg");
 
     /** An image as stored: its size in pixels and the bytes of the PNG written. */
     public record NormalizedImage(int width, int height, long bytes) {
@@ -48,7 +33,7 @@ public final class ImageNormalizer {
      * @throws UncheckedIOException when the PNG cannot be written (a server-side failure)
      */
     public NormalizedImage normalize(byte[] content, Path target) throws ImageRejected {
-        BufferedImage rgb = toRgb(decode(content));
+        BufferedImage rgb = RgbImages.decode(content, maxPixels);
         try {
             if (!ImageIO.write(rgb, "png", target.toFile())) {
                 throw new IllegalStateException("no PNG writer available");
@@ -57,72 +42,5 @@ public final class ImageNormalizer {
         } catch (IOException e) {
             throw new UncheckedIOException("Could not write " + target, e);
         }
-    }
-
-    private BufferedImage decode(byte[] content) throws ImageRejected {
-        // An in-memory stream: ImageIO.createImageInputStream may cache to temporary files.
-        try (ImageInputStream input = new MemoryCacheImageInputStream(new ByteArrayInputStream(content))) {
-            Iterator<ImageReader> readers = ImageIO.getImageReaders(input);
-            if (!readers.hasNext()) {
-                throw new ImageRejected(UNDECODABLE, "not a recognised image format");
-            }
-            ImageReader reader = readers.next();
-            try {
-                String format = reader.getFormatName().toLowerCase(Locale.ROOT);
-                if (!ACCEPTED_FORMATS.contains(format)) {
-                    throw new ImageRejected(UNSUPPORTED_FORMAT, "a " + format + " image; only JPEG and PNG are accepted");
-                }
-                reader.setInput(input, true, true);
-                long pixels = (long) reader.getWidth(0) * reader.getHeight(0);
-                if (pixels > maxPixels) {
-                    throw new ImageRejected(TOO_LARGE, reader.getWidth(0) + "x" + reader.getHeight(0)
-                            + " is more than " + maxPixels + " pixels");
-                }
-                return reader.read(0);
-            } finally {
-                reader.dispose();
-            }
-        } catch (IOException e) {
-            throw new ImageRejected(UNDECODABLE, e.getMessage());
-        } catch (RuntimeException e) {
-            // The JDK decoders answer some malformed files with runtime exceptions (index out of bounds, ...);
-            // the file is the problem, not the server.
-            throw new ImageRejected(UNDECODABLE, e.toString());
-        }
-    }
-
-    /**
-     * Gray values are copied to all three channels and alpha is dropped (as PIL's {@code convert("RGB")} does), so
-     * stored pixels match what a PyTorch ImageFolder pipeline would see. Java's own gray-to-sRGB conversion would
-     * brighten them.
-     */
-    static BufferedImage toRgb(BufferedImage source) {
-        int width = source.getWidth();
-        int height = source.getHeight();
-        BufferedImage rgb = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
-        ColorModel model = source.getColorModel();
-        boolean gray = !(model instanceof IndexColorModel) && model.getColorSpace().getType() == ColorSpace.TYPE_GRAY;
-        int[] row = new int[width];
-        if (gray) {
-            Raster raster = source.getRaster();
-            int bits = model.getComponentSize(0);
-            for (int y = 0; y < height; y++) {
-                raster.getSamples(0, y, width, 1, 0, row);
-                for (int x = 0; x < width; x++) {
-                    int v = bits == 8 ? row[x] : bits > 8 ? row[x] >>> (bits - 8) : row[x] * 255 / ((1 << bits) - 1);
-                    row[x] = (v << 16) | (v << 8) | v;
-                }
-                rgb.setRGB(0, y, width, 1, row, 0, width);
-            }
-        } else {
-            for (int y = 0; y < height; y++) {
-                source.getRGB(0, y, width, 1, row, 0, width);
-                for (int x = 0; x < width; x++) {
-                    row[x] &= 0xFFFFFF;
-                }
-                rgb.setRGB(0, y, width, 1, row, 0, width);
-            }
-        }
-        return rgb;
     }
 }

@@ -8,6 +8,7 @@ import java.util.List;
 import io.visprompt.dataset.Split;
 import io.visprompt.dataset.internal.ImageFolderLayout.Placement;
 import org.junit.jupiter.api.Test;
+import io.visprompt.dataset.ImageRejected;
 
 class ImageFolderLayoutTests {
 

@@ -11,6 +11,8 @@ import java.util.Arrays;
 import io.visprompt.dataset.internal.ImageNormalizer.NormalizedImage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import io.visprompt.dataset.ImageRejected;
+import io.visprompt.dataset.RgbImages;
 
 class ImageNormalizerTests {
 
@@ -49,7 +51,7 @@ class ImageNormalizerTests {
     void refusesImagesOverThePixelLimitFromTheHeaderAlone() {
         // 50000 x 50000 RGB would need ~7.5 GB to decode; the header check answers first.
         assertThatThrownBy(() -> normalizer.normalize(TestImages.pngClaiming(50_000, 50_000), dir.resolve("x.png")))
-                .isInstanceOfSatisfying(ImageRejected.class, e -> assertThat(e.reason()).isEqualTo(ImageNormalizer.TOO_LARGE));
+                .isInstanceOfSatisfying(ImageRejected.class, e -> assertThat(e.reason()).isEqualTo(RgbImages.TOO_LARGE));
         assertThat(dir.resolve("x.png")).doesNotExist();
     }
 
@@ -59,12 +61,12 @@ class ImageNormalizerTests {
         byte[] truncated = Arrays.copyOf(png, png.length / 2);
 
         assertThatThrownBy(() -> normalizer.normalize(truncated, dir.resolve("t.png")))
-                .isInstanceOfSatisfying(ImageRejected.class, e -> assertThat(e.reason()).isEqualTo(ImageNormalizer.UNDECODABLE));
+                .isInstanceOfSatisfying(ImageRejected.class, e -> assertThat(e.reason()).isEqualTo(RgbImages.UNDECODABLE));
         assertThatThrownBy(() -> normalizer.normalize("not an image".getBytes(), dir.resolve("n.png")))
-                .isInstanceOfSatisfying(ImageRejected.class, e -> assertThat(e.reason()).isEqualTo(ImageNormalizer.UNDECODABLE));
+                .isInstanceOfSatisfying(ImageRejected.class, e -> assertThat(e.reason()).isEqualTo(RgbImages.UNDECODABLE));
         assertThatThrownBy(() -> normalizer.normalize(TestImages.gif(4, 4, 0xFF0000), dir.resolve("g.png")))
                 .isInstanceOfSatisfying(ImageRejected.class,
-                        e -> assertThat(e.reason()).isEqualTo(ImageNormalizer.UNSUPPORTED_FORMAT));
+                        e -> assertThat(e.reason()).isEqualTo(RgbImages.UNSUPPORTED_FORMAT));
     }
 
     private static int pixel(Path png) throws Exception {

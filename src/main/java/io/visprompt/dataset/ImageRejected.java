@@ -1,6 +1,6 @@
-package io.visprompt.dataset.internal;
+package io.visprompt.dataset;
 
-/** One archive file that is not imported; the upload goes on and the file is listed with {@link #reason()}. */
+/** An image that cannot be used (undecodable, unsupported format, too many pixels), with a stable {@link #reason()}. */
 public final class ImageRejected extends Exception {
 
     private final String reason;
