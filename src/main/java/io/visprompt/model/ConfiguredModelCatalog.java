@@ -158,25 +158,24 @@ class ConfiguredModelCatalog implements ModelCatalog, DisposableBean {
 
         private Path extractClasspathDirectory(String directory) {
             try {
-                Resource[] found = resources.getResources("classpath*:" + directory + "/**");
                 Path target = Files.createTempDirectory("visprompt-model-" + config.id() + "-");
-                String marker = "/" + directory + "/";
                 int copied = 0;
-                for (Resource resource : found) {
+                String marker = "/" + directory + "/";
+                for (Resource resource : resources.getResources("classpath*:" + directory + "/**")) {
                     String url = resource.getURL().toString();
                     int at = url.lastIndexOf(marker);
-                    if (at < 0 || url.endsWith("/") || !resource.isReadable()) {
-                        continue;
+                    if (at >= 0 && !url.endsWith("/") && resource.isReadable()) {
+                        copied += copy(resource, target, url.substring(at + marker.length()));
                     }
-                    Path file = target.resolve(url.substring(at + marker.length())).normalize();
-                    if (!file.startsWith(target)) {
-                        continue;
+                }
+                if (copied == 0) {
+                    // Listing needs directory entries, which a hand-built jar may lack: try the known file names.
+                    for (String name : TorchScriptModels.KNOWN_FILES) {
+                        Resource resource = resources.getResource(CLASSPATH + directory + "/" + name);
+                        if (resource.exists()) {
+                            copied += copy(resource, target, name);
+                        }
                     }
-                    Files.createDirectories(file.getParent());
-                    try (InputStream in = resource.getInputStream()) {
-                        Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
-                    }
-                    copied++;
                 }
                 if (copied == 0) {
                     throw new IllegalArgumentException("Model " + config.id() + ": nothing found at classpath:"
@@ -186,6 +185,18 @@ class ConfiguredModelCatalog implements ModelCatalog, DisposableBean {
             } catch (IOException e) {
                 throw new UncheckedIOException("Cannot extract model " + config.id() + " from the classpath", e);
             }
+        }
+
+        private static int copy(Resource resource, Path directory, String relativePath) throws IOException {
+            Path file = directory.resolve(relativePath).normalize();
+            if (!file.startsWith(directory)) {
+                return 0;
+            }
+            Files.createDirectories(file.getParent());
+            try (InputStream in = resource.getInputStream()) {
+                Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
+            }
+            return 1;
         }
 
         synchronized void close() {

@@ -17,6 +17,11 @@ public final class TorchScriptModels {
     static final String IMAGE_ENCODER_NAME = "image_encoder";
     private static final float DEFAULT_LOGIT_SCALE = 100f;
 
+    /** The files a model directory may hold, for sources that cannot be listed. */
+    public static final List<String> KNOWN_FILES = List.of(ModelMetadata.FILE_NAME, CLASSIFIER_NAME + ".pt",
+            IMAGE_ENCODER_NAME + ".pt", ClipTextEncoder.ENCODER_NAME + ".pt", ClipTextEncoder.TOKENIZER_FILE,
+            ClipTextEncoder.EMBEDDINGS_FILE);
+
     private TorchScriptModels() {
     }
 
