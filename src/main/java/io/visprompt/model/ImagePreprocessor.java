@@ -13,6 +13,13 @@ public interface ImagePreprocessor {
     /** Resize (shorter side), centre crop and convert to RGB floats in [0,1], channels last: {@code [H*W*3]}. */
     float[] toPixelsHwc(BufferedImage image);
 
+    /**
+     * As {@link #toPixelsHwc(BufferedImage)} but cropped to {@code size} instead of {@link #inputSize()}, with the
+     * shorter side resized in the same proportion ({@code resize * size / inputSize}). Used to shrink images that a
+     * pixel-space prompt frames.
+     */
+    float[] toPixelsHwc(BufferedImage image, int size);
+
     /** {@link #toPixelsHwc} followed by the model's mean/std normalization. */
     float[] toNormalizedHwc(BufferedImage image);
 }

@@ -1,0 +1,19 @@
+package io.visprompt.training.engine;
+
+/** Updates the stored prompt values in place from the gradient of the stored values (already masked). */
+sealed interface PromptOptimizer permits MomentumSgd, NormalizedSgd {
+
+    void update(float[] values, float[] gradient, float[] mask, double learningRate);
+
+    /** What must be checkpointed to continue exactly (empty when stateless). */
+    float[] state();
+
+    void restore(float[] state);
+
+    static PromptOptimizer of(OptimizerKind kind, int length, double momentum, double weightDecay) {
+        return switch (kind) {
+            case SGD -> new MomentumSgd(length, momentum, weightDecay);
+            case NORMALIZED_SGD -> new NormalizedSgd(weightDecay);
+        };
+    }
+}

@@ -1,0 +1,263 @@
+package io.visprompt.training.engine;
+
+import java.awt.image.BufferedImage;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.function.Function;
+import java.util.stream.IntStream;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import io.visprompt.model.FrozenModel;
+import io.visprompt.model.ModelKind;
+
+/** One execution of {@link PromptTrainer#train}: all arrays it makes belong to {@code manager}, closed by the caller. */
+final class TrainingRun {
+
+    private static final long SHUFFLE_STREAM = 0x5348554646L;
+    private static final long PLACEMENT_STREAM = 0x504C414345L;
+
+    private final FrozenModel model;
+    private final TrainingSettings settings;
+    private final TrainingData data;
+    private final TrainingListener listener;
+    private final NDManager manager;
+    private final boolean clip;
+    private final int side;
+    private final int classCount;
+    private final VisualPrompt prompt;
+    private final float[] mask;
+
+    private ClipTextHead textHead;
+    private ImageCache train;
+    private ImageCache validation;
+    private ImageCache test;
+    private ImageCache unpromptedTest;
+
+    TrainingRun(FrozenModel model, TrainingSettings settings, TrainingData data, TrainingListener listener,
+            NDManager manager) {
+        this.model = model;
+        this.settings = settings;
+        this.data = data;
+        this.listener = listener;
+        this.manager = manager;
+        this.clip = model.descriptor().kind() == ModelKind.CLIP;
+        this.side = model.descriptor().inputSize();
+        this.classCount = data.classNames().size();
+        this.prompt = VisualPrompt.of(settings.template(), settings.promptSize(), side, side);
+        this.mask = prompt.mask();
+        if (settings.placement() == PromptPlacement.PIXEL_SHRINK && side - 2 * settings.promptSize() < 1) {
+            throw new IllegalArgumentException("prompt size " + settings.promptSize() + " leaves no room to shrink a "
+                    + side + " px image into");
+        }
+    }
+
+    TrainingOutcome execute(TrainingCheckpoint resumeFrom) {
+        int sourceClasses = clip ? 0 : sourceClassCount();
+        if (!clip) {
+            LabelAssignment.requireEnoughSources(sourceClasses, classCount);
+        }
+        if (data.train().isEmpty()) {
+            throw new IllegalArgumentException("The training split has no examples");
+        }
+        loadData();
+        if (clip) {
+            listener.onPhase(PromptTrainer.PHASE_TEXT_FEATURES);
+            textHead = ClipTextHead.encode(model, manager, data.classNames(), templates());
+        }
+
+        int stepsPerEpoch = (train.size() + settings.batchSize() - 1) / settings.batchSize();
+        long totalSteps = (long) stepsPerEpoch * settings.epochs();
+        WarmupCosineSchedule schedule = new WarmupCosineSchedule(settings.learningRate(), settings.warmupSteps(),
+                totalSteps);
+        PromptOptimizer optimizer = PromptOptimizer.of(settings.optimizer(), mask.length, settings.momentum(),
+                settings.weightDecay());
+        TrainingState.Shape shape = new TrainingState.Shape(settings.seed(), settings.template(),
+                settings.promptSize(), settings.placement(), side, side, settings.optimizer(), train.size(),
+                settings.batchSize(), settings.epochs());
+        TrainingState state = resumeFrom != null ? resume(resumeFrom, shape, optimizer) : start(shape, sourceClasses);
+
+        while (state.completedEpochs < settings.epochs()) {
+            int epoch = state.completedEpochs;
+            long epochStarted = System.nanoTime();
+            int firstBatch = (int) (state.step - (long) epoch * stepsPerEpoch);
+            if (firstBatch == 0) {
+                state.startEpoch();
+                if (!clip && settings.labelMapping() == LabelMapping.ITERATIVE) {
+                    listener.onPhase(PromptTrainer.PHASE_EVALUATING);
+                    state.mapping = frequencyMapping(prompt.toTensor(settings.placement(), state.values),
+                            sourceClasses);
+                    listener.onEvent("label_mapping", "Epoch " + (epoch + 1) + " maps target classes to source classes "
+                            + Arrays.toString(state.mapping));
+                }
+            }
+            listener.onPhase(PromptTrainer.PHASE_TRAINING);
+            trainEpoch(state, epoch, firstBatch, stepsPerEpoch, totalSteps, schedule, optimizer);
+
+            listener.onPhase(PromptTrainer.PHASE_EVALUATING);
+            PromptTensor current = prompt.toTensor(settings.placement(), state.values);
+            double validationAccuracy = accuracy(current, state.mapping, validation);
+            // Selection uses validation only, never test; without a validation split the last prompt is kept.
+            if (state.bestValues == null || Double.isNaN(validationAccuracy)
+                    || validationAccuracy > state.bestValidationAccuracy) {
+                state.bestValues = state.values.clone();
+                state.bestMapping = state.mapping == null ? null : state.mapping.clone();
+                state.bestValidationAccuracy = validationAccuracy;
+                state.bestEpoch = epoch + 1;
+            }
+            double seconds = state.epochTrainNanos / 1e9;
+            listener.onEpoch(new EpochMetrics(epoch + 1, state.epochLossSum / Math.max(1, state.epochSeen),
+                    (double) state.epochCorrect / Math.max(1, state.epochSeen), validationAccuracy,
+                    schedule.rate(Math.max(0, state.step - 1)), seconds > 0 ? state.epochSeen / seconds : 0,
+                    (System.nanoTime() - epochStarted) / 1_000_000));
+            state.completedEpochs = epoch + 1;
+            state.startEpoch();
+            listener.onCheckpoint(checkpoint(state, optimizer));
+        }
+
+        listener.onPhase(PromptTrainer.PHASE_EVALUATING);
+        PromptTensor best = prompt.toTensor(settings.placement(), state.bestValues);
+        int[] mapping = clip ? new int[0] : state.bestMapping;
+        double zeroShot = accuracy(null, state.bestMapping, unpromptedTest);
+        double prompted = accuracy(best, state.bestMapping, test);
+        listener.onEvent("finished", String.format("Best validation accuracy %.4f at epoch %d; test accuracy %.4f "
+                + "without prompt, %.4f with prompt", state.bestValidationAccuracy, state.bestEpoch, zeroShot,
+                prompted));
+        return new TrainingOutcome(best, mapping, state.bestValidationAccuracy, state.bestEpoch, zeroShot, prompted,
+                test.size());
+    }
+
+    private void trainEpoch(TrainingState state, int epoch, int firstBatch, int stepsPerEpoch, long totalSteps,
+            WarmupCosineSchedule schedule, PromptOptimizer optimizer) {
+        PromptGradient gradients = new PromptGradient(forward(state.mapping, settings.placement()), side, side);
+        int[] order = BatchStream.shuffledOrder(train.size(), derivedSeed(SHUFFLE_STREAM, epoch));
+        try (BatchStream batches = new BatchStream(train, order, settings.batchSize(), firstBatch)) {
+            int batchIndex = firstBatch;
+            for (BatchStream.Batch batch = batches.next(); batch != null; batch = batches.next(), batchIndex++) {
+                long started = System.nanoTime();
+                double rate = schedule.rate(state.step);
+                VisualPrompt.Offset offset = prompt.trainingOffset(
+                        new SplittableRandom(derivedSeed(PLACEMENT_STREAM, state.step)));
+                PromptGradient.Result result = gradients.compute(manager, batch.pixelsNhwc(), batch.labels(),
+                        batch.count(), prompt.placed(state.values, offset));
+                optimizer.update(state.values, prompt.storedGradient(result.gradient(), offset), mask, rate);
+                state.step++;
+                state.epochLossSum += (double) result.loss() * batch.count();
+                state.epochCorrect += result.correct();
+                state.epochSeen += batch.count();
+                state.epochTrainNanos += System.nanoTime() - started;
+
+                boolean lastOfEpoch = batchIndex == stepsPerEpoch - 1;
+                if (settings.checkpointEvery() > 0 && state.step % settings.checkpointEvery() == 0 && !lastOfEpoch) {
+                    listener.onCheckpoint(checkpoint(state, optimizer));
+                }
+                TrainingListener.Control control = listener.onProgress(new TrainingProgress(epoch + 1,
+                        settings.epochs(), state.step, totalSteps, rate, result.loss()));
+                if (control == TrainingListener.Control.CANCEL) {
+                    throw new TrainingCancelled(state.step);
+                }
+                if (control == TrainingListener.Control.SUSPEND) {
+                    listener.onCheckpoint(checkpoint(state, optimizer));
+                    throw new TrainingSuspended(state.step);
+                }
+            }
+        }
+    }
+
+    private TrainingState start(TrainingState.Shape shape, int sourceClasses) {
+        TrainingState state = new TrainingState(shape);
+        state.values = prompt.initialValues(settings.placement(), settings.seed());
+        if (!clip) {
+            state.mapping = switch (settings.labelMapping()) {
+                case IDENTITY -> LabelAssignment.identity(sourceClasses, classCount);
+                // Before any prompt is learnt: no prompt on the normalized image, or the zero initial prompt.
+                case FREQUENCY -> frequencyMapping(settings.placement() == PromptPlacement.NORMALIZED ? null
+                        : prompt.toTensor(settings.placement(), state.values), sourceClasses);
+                // Computed at the start of every epoch.
+                case ITERATIVE -> null;
+            };
+            if (state.mapping != null) {
+                listener.onEvent("label_mapping", "Target classes map to source classes "
+                        + Arrays.toString(state.mapping));
+            }
+        }
+        return state;
+    }
+
+    private TrainingState resume(TrainingCheckpoint checkpoint, TrainingState.Shape shape,
+            PromptOptimizer optimizer) {
+        TrainingState state = TrainingState.fromBytes(checkpoint.state(), shape);
+        optimizer.restore(state.optimizerState);
+        listener.onEvent("resumed", "Resumed after epoch " + state.completedEpochs + ", step " + state.step);
+        return state;
+    }
+
+    private TrainingCheckpoint checkpoint(TrainingState state, PromptOptimizer optimizer) {
+        state.optimizerState = optimizer.state();
+        return new TrainingCheckpoint(state.completedEpochs, state.step, state.toBytes());
+    }
+
+    private void loadData() {
+        listener.onPhase(PromptTrainer.PHASE_LOADING_DATA);
+        // Any prompt tensor of the run's placement prepares images the same way; the values do not matter.
+        PromptTensor placementOnly = prompt.toTensor(settings.placement(), new float[mask.length]);
+        int valuesPerImage = side * side * 3;
+        Function<BufferedImage, float[]> prompted = image -> PromptedClassifier.prepare(model, placementOnly, image);
+        train = ImageCache.decode(data.train(), prompted, valuesPerImage);
+        validation = ImageCache.decode(data.validation(), prompted, valuesPerImage);
+        test = ImageCache.decode(data.test(), prompted, valuesPerImage);
+        unpromptedTest = settings.placement() == PromptPlacement.NORMALIZED ? test
+                : ImageCache.decode(data.test(), image -> PromptedClassifier.prepare(model, null, image),
+                        valuesPerImage);
+        listener.onEvent("data_loaded", train.size() + " training, " + validation.size() + " validation and "
+                + test.size() + " test images");
+    }
+
+    private List<String> templates() {
+        return !settings.textTemplates().isEmpty() ? settings.textTemplates() : model.descriptor().templates();
+    }
+
+    /** Source classes of the classifier, from the width of its output on one blank image. */
+    private int sourceClassCount() {
+        try (NDManager probe = manager.newSubManager()) {
+            NDArray blank = probe.zeros(new Shape(1, 3, side, side));
+            return (int) model.forward(blank, false).getShape().get(1);
+        }
+    }
+
+    private PromptedForward forward(int[] mapping, PromptPlacement placement) {
+        return new PromptedForward(model, placement, clip ? textHead : new ClassifierLabelHead(mapping));
+    }
+
+    private double accuracy(PromptTensor promptTensor, int[] mapping, ImageCache cache) {
+        try (PromptedClassifier classifier = new PromptedClassifier(forward(mapping, settings.placement()),
+                promptTensor, classCount)) {
+            return classifier.accuracy(cache, settings.batchSize());
+        }
+    }
+
+    /** ILM-VP's mapping: counts of (top source class, target label) over the training set, assigned greedily. */
+    private int[] frequencyMapping(PromptTensor promptTensor, int sourceClasses) {
+        long[][] counts = new long[sourceClasses][classCount];
+        int[] allSources = IntStream.range(0, sourceClasses).toArray();
+        try (PromptedClassifier raw = new PromptedClassifier(forward(allSources, settings.placement()),
+                promptTensor, sourceClasses)) {
+            raw.predict(train, settings.batchSize(), (predicted, label) -> counts[predicted][label]++);
+        }
+        return LabelAssignment.greedyOneToOne(counts);
+    }
+
+    /** An independent seed per (stream, index), so any step's randomness is reproducible without replaying. */
+    private long derivedSeed(long stream, long index) {
+        return mix(mix(settings.seed() ^ stream) + index);
+    }
+
+    private static long mix(long value) {
+        long z = value + 0x9E3779B97F4A7C15L;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+}
