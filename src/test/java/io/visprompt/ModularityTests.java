@@ -16,9 +16,9 @@ class ModularityTests {
 
     @Test
     void writesModuleDiagramsUnderTarget() throws Exception {
-        Documenter documenter = new Documenter(modules);
-        documenter.writeModulesAsPlantUml();
-        java.nio.file.Path diagram = java.nio.file.Path.of(documenter.getDefaultOutputDirectory(), "components.puml");
+        java.nio.file.Path folder = java.nio.file.Path.of("target", "spring-modulith-docs");
+        new Documenter(modules, Documenter.Options.defaults().withOutputFolder(folder.toString())).writeModulesAsPlantUml();
+        java.nio.file.Path diagram = folder.resolve("components.puml");
         org.assertj.core.api.Assertions.assertThat(java.nio.file.Files.readString(diagram))
                 .contains("Training", "Dataset", "Model", "Prompt");
     }
