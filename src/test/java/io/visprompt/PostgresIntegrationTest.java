@@ -1,6 +1,14 @@
 package io.visprompt;
 
 import org.junit.jupiter.api.BeforeEach;
+import org.springframework.core.io.ByteArrayResource;
+import org.springframework.http.HttpEntity;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.util.LinkedMultiValueMap;
+import org.springframework.util.MultiValueMap;
+import tools.jackson.databind.JsonNode;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.ActiveProfiles;
@@ -39,6 +47,31 @@ public abstract class PostgresIntegrationTest {
         http = RestClient.builder().baseUrl("http://localhost:" + port)
                 .defaultStatusHandler(status -> true, (request, response) -> { })
                 .build();
+    }
+
+    protected ResponseEntity<JsonNode> getJson(String path) {
+        return http.get().uri(path).retrieve().toEntity(JsonNode.class);
+    }
+
+    protected ResponseEntity<JsonNode> postJson(String path, Object body) {
+        return http.post().uri(path).contentType(MediaType.APPLICATION_JSON).body(body).retrieve()
+                .toEntity(JsonNode.class);
+    }
+
+    /** Uploads an archive as a user would with {@code curl -F file=@archive.zip -F name=...}. */
+    protected ResponseEntity<JsonNode> uploadDataset(byte[] archive, String fileName, String name) {
+        MultiValueMap<String, Object> parts = new LinkedMultiValueMap<>();
+        HttpHeaders fileHeaders = new HttpHeaders();
+        fileHeaders.setContentType(MediaType.parseMediaType("application/zip"));
+        parts.add("file", new HttpEntity<>(new ByteArrayResource(archive) {
+            @Override
+            public String getFilename() {
+                return fileName;
+            }
+        }, fileHeaders));
+        parts.add("name", name);
+        return http.post().uri("/v1/datasets").contentType(MediaType.MULTIPART_FORM_DATA).body(parts).retrieve()
+                .toEntity(JsonNode.class);
     }
 
     private static boolean dockerAvailable() {
