@@ -3,6 +3,7 @@ package io.visprompt.config;
 import java.util.List;
 import java.util.Map;
 
+import jakarta.servlet.http.HttpServletRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
@@ -19,6 +20,7 @@ import org.springframework.web.bind.MethodArgumentNotValidException;
 import org.springframework.web.bind.MissingServletRequestParameterException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.context.request.ServletWebRequest;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.method.annotation.HandlerMethodValidationException;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
@@ -35,27 +37,28 @@ class ProblemResponses extends ResponseEntityExceptionHandler {
     private static final Logger log = LoggerFactory.getLogger(ProblemResponses.class);
 
     @ExceptionHandler(ApiProblem.class)
-    ResponseEntity<Object> apiProblem(ApiProblem problem) {
+    ResponseEntity<Object> apiProblem(ApiProblem problem, HttpServletRequest request) {
         ProblemDetail body = ProblemDetail.forStatusAndDetail(problem.status(), problem.getMessage());
         body.setProperty("code", problem.code());
         problem.properties().forEach(body::setProperty);
+        addOpenInferenceError(body, request.getRequestURI());
         return problemResponse(problem.status(), body);
     }
 
     @ExceptionHandler(MultipartException.class)
-    ResponseEntity<Object> multipart(MultipartException e) {
+    ResponseEntity<Object> multipart(MultipartException e, HttpServletRequest request) {
         if (e instanceof MaxUploadSizeExceededException) {
             return apiProblem(new ApiProblem(HttpStatus.CONTENT_TOO_LARGE, "upload_too_large",
-                    "The upload exceeds the configured maximum size"));
+                    "The upload exceeds the configured maximum size"), request);
         }
-        return apiProblem(ApiProblem.badRequest("malformed_multipart", "The multipart request could not be read"));
+        return apiProblem(ApiProblem.badRequest("malformed_multipart", "The multipart request could not be read"), request);
     }
 
     @ExceptionHandler(Exception.class)
-    ResponseEntity<Object> unexpected(Exception e) {
+    ResponseEntity<Object> unexpected(Exception e, HttpServletRequest request) {
         log.error("Unhandled error", e);
         return apiProblem(new ApiProblem(HttpStatus.INTERNAL_SERVER_ERROR, "internal_error",
-                "An unexpected error occurred; see the service log"));
+                "An unexpected error occurred; see the service log"), request);
     }
 
     @Override
@@ -71,7 +74,17 @@ class ProblemResponses extends ResponseEntityExceptionHandler {
             problem.setDetail(errors.stream().map(e -> e.get("field") + ": " + e.get("message"))
                     .reduce((a, b) -> a + "; " + b).orElse("Invalid request"));
         }
+        if (request instanceof ServletWebRequest servlet) {
+            addOpenInferenceError(problem, servlet.getRequest().getRequestURI());
+        }
         return super.handleExceptionInternal(ex, problem, headers, statusCode, request);
+    }
+
+    /** Open Inference Protocol clients read an {@code error} member; the body stays an RFC 9457 problem. */
+    private static void addOpenInferenceError(ProblemDetail problem, String path) {
+        if (path != null && path.startsWith("/v2/")) {
+            problem.setProperty("error", problem.getDetail() != null ? problem.getDetail() : problem.getTitle());
+        }
     }
 
     private static String codeFor(Exception ex, HttpStatusCode status) {

@@ -1,0 +1,117 @@
+package io.visprompt.inference;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+import io.visprompt.training.engine.PromptedClassifier;
+
+/**
+ * Collects concurrent requests for one classifier into batches: the first request waits at most
+ * {@code maxWait} for others, up to {@code maxBatch}; one forward pass then answers them all. Throughput grows
+ * with concurrency while a lone request pays at most {@code maxWait}.
+ */
+final class DynamicBatcher implements AutoCloseable {
+
+    record Answer(float[] probabilities, int batchSize) {
+    }
+
+    private record Pending(float[] pixels, CompletableFuture<Answer> answer) {
+    }
+
+    private static final Pending CLOSE = new Pending(null, null);
+
+    private final PromptedClassifier classifier;
+    private final int maxBatch;
+    private final long maxWaitNanos;
+    private final Consumer<Integer> batchSizes;
+    private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+    private final Thread dispatcher;
+    private volatile boolean closing;
+
+    DynamicBatcher(PromptedClassifier classifier, int maxBatch, Duration maxWait, String name,
+            Consumer<Integer> batchSizes) {
+        this.classifier = classifier;
+        this.maxBatch = maxBatch;
+        this.maxWaitNanos = maxWait.toNanos();
+        this.batchSizes = batchSizes;
+        this.dispatcher = new Thread(this::dispatch, "visprompt-batcher-" + name);
+        this.dispatcher.setDaemon(true);
+        this.dispatcher.start();
+    }
+
+    PromptedClassifier classifier() {
+        return classifier;
+    }
+
+    /** Queues one prepared image; empty when this batcher is closing (the caller asks for a fresh one). */
+    java.util.Optional<CompletableFuture<Answer>> submit(float[] pixels) {
+        if (closing) {
+            return java.util.Optional.empty();
+        }
+        CompletableFuture<Answer> answer = new CompletableFuture<>();
+        queue.add(new Pending(pixels, answer));
+        return java.util.Optional.of(answer);
+    }
+
+    /** Answers what is queued, then frees the classifier. */
+    @Override
+    public void close() {
+        closing = true;
+        queue.add(CLOSE);
+    }
+
+    private void dispatch() {
+        List<Pending> batch = new ArrayList<>(maxBatch);
+        boolean stop = false;
+        while (!stop) {
+            try {
+                Pending first = queue.take();
+                if (first == CLOSE) {
+                    break;
+                }
+                batch.add(first);
+                long deadline = System.nanoTime() + maxWaitNanos;
+                while (batch.size() < maxBatch) {
+                    Pending next = queue.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                    if (next == null) {
+                        break;
+                    }
+                    if (next == CLOSE) {
+                        stop = true;
+                        break;
+                    }
+                    batch.add(next);
+                }
+                run(batch);
+            } catch (InterruptedException e) {
+                stop = true;
+            } finally {
+                batch.clear();
+            }
+        }
+        for (Pending left; (left = queue.poll()) != null; ) {
+            if (left != CLOSE) {
+                left.answer().completeExceptionally(new IllegalStateException("classifier closed"));
+            }
+        }
+        classifier.close();
+    }
+
+    private void run(List<Pending> batch) {
+        try {
+            float[][] probabilities = classifier.probabilities(batch.stream().map(Pending::pixels).toList());
+            batchSizes.accept(batch.size());
+            for (int i = 0; i < batch.size(); i++) {
+                batch.get(i).answer().complete(new Answer(probabilities[i], batch.size()));
+            }
+        } catch (RuntimeException e) {
+            batch.forEach(p -> p.answer().completeExceptionally(e));
+        }
+    }
+}

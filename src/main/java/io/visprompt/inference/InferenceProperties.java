@@ -1,0 +1,22 @@
+package io.visprompt.inference;
+
+import java.time.Duration;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * Serving settings ({@code visprompt.inference.*}).
+ *
+ * @param maxBatchSize   most requests to one prompt run as one forward pass
+ * @param maxBatchWait   how long the first request of a batch waits for company
+ * @param cachedPrompts  prompts kept loaded (least recently used ones are closed)
+ * @param maxImageSize   largest image upload
+ * @param maxImagePixels largest image, checked from its header before decoding
+ */
+@ConfigurationProperties("visprompt.inference")
+record InferenceProperties(@DefaultValue("32") int maxBatchSize, @DefaultValue("5ms") Duration maxBatchWait,
+        @DefaultValue("16") int cachedPrompts, @DefaultValue("10MB") DataSize maxImageSize,
+        @DefaultValue("25000000") long maxImagePixels) {
+}

@@ -1,0 +1,123 @@
+package io.visprompt.inference;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.visprompt.config.ApiProblem;
+import io.visprompt.model.ModelCatalog;
+import io.visprompt.model.ModelDescriptor;
+import io.visprompt.model.ModelKind;
+import io.visprompt.prompt.LearnedPrompt;
+import io.visprompt.prompt.Prompts;
+import io.visprompt.training.engine.PromptPlacement;
+import io.visprompt.training.engine.PromptTemplate;
+import io.visprompt.training.engine.PromptTensor;
+import io.visprompt.training.engine.PromptedClassifier;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.stereotype.Component;
+
+/**
+ * The classifiers being served, loaded on first use and shared by concurrent requests: a bounded cache by id
+ * whose least recently used entries are closed once their queued requests are answered.
+ */
+@Component
+class ServedClassifiers implements DisposableBean {
+
+    /**
+     * What to classify with: a learned prompt (or the same task without it) or a bare model.
+     *
+     * @param prompt null for the unprompted model
+     */
+    record Target(String key, String modelId, UUID promptId, PromptTensor prompt, List<String> classNames,
+            int[] labelMapping, List<String> textTemplates) {
+
+        boolean prompted() {
+            return prompt != null;
+        }
+    }
+
+    private final Prompts prompts;
+    private final ModelCatalog models;
+    private final InferenceProperties properties;
+    private final DistributionSummary batchSizes;
+    private final Map<String, DynamicBatcher> cache;
+
+    ServedClassifiers(Prompts prompts, ModelCatalog models, InferenceProperties properties, MeterRegistry meters) {
+        this.prompts = prompts;
+        this.models = models;
+        this.properties = properties;
+        this.batchSizes = DistributionSummary.builder("visprompt.classify.batch.size")
+                .description("Requests answered by one forward pass").register(meters);
+        this.cache = new LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, DynamicBatcher> eldest) {
+                if (size() > properties.cachedPrompts()) {
+                    eldest.getValue().close();
+                    return true;
+                }
+                return false;
+            }
+        };
+    }
+
+    /** A learned prompt's task, with the prompt or (for comparison) without it. */
+    Target forPrompt(UUID promptId, boolean prompted) {
+        LearnedPrompt p = prompts.find(promptId).orElseThrow(() -> ApiProblem.notFound("prompt", promptId));
+        PromptTensor tensor = new PromptTensor(PromptTemplate.valueOf(p.template().toUpperCase()), p.size(),
+                PromptPlacement.valueOf(p.placement().toUpperCase()), p.height(), p.width(), p.values(), p.mask());
+        return new Target((prompted ? "prompt:" : "unprompted:") + promptId, p.modelId(), promptId,
+                prompted ? tensor : null, p.classNames(), p.labelMapping(),
+                p.textTemplates() == null ? List.of() : p.textTemplates());
+    }
+
+    /** A bare model: a classifier over its own labels, or CLIP over the given class names. */
+    Target forModel(String modelId, List<String> classNames) {
+        ModelDescriptor model = models.find(modelId).orElseThrow(() -> ApiProblem.notFound("model", modelId));
+        List<String> classes = classNames;
+        if (model.kind() == ModelKind.CLASSIFIER) {
+            if (classes == null || classes.isEmpty()) {
+                if (model.labels() == null || model.labels().isEmpty()) {
+                    throw ApiProblem.invalidField("class_names", "model " + modelId + " has no labels; name the classes");
+                }
+                classes = model.labels();
+            }
+        } else if (classes == null || classes.size() < 2) {
+            throw ApiProblem.invalidField("class_names", "a CLIP model needs at least two class names");
+        }
+        return new Target("model:" + modelId + ":" + String.join("\u0000", classes), modelId, null, null,
+                List.copyOf(classes), null, List.of());
+    }
+
+    /** The batcher serving {@code target}, loading its classifier on first use. */
+    synchronized DynamicBatcher batcher(Target target) {
+        DynamicBatcher batcher = cache.get(target.key());
+        if (batcher == null) {
+            PromptedClassifier classifier;
+            try {
+                classifier = new PromptedClassifier(models.load(target.modelId()), target.prompt(),
+                        target.classNames(), target.labelMapping(), target.textTemplates());
+            } catch (IllegalArgumentException e) {
+                throw new ApiProblem(org.springframework.http.HttpStatus.CONFLICT, "prompt_not_servable", e.getMessage());
+            }
+            batcher = new DynamicBatcher(classifier, properties.maxBatchSize(), properties.maxBatchWait(),
+                    Integer.toHexString(target.key().hashCode()), batchSizes::record);
+            cache.put(target.key(), batcher);
+        }
+        return batcher;
+    }
+
+    /** Drops a batcher that reported itself closing, so the next call loads a fresh one. */
+    synchronized void evict(Target target, DynamicBatcher closing) {
+        cache.remove(target.key(), closing);
+    }
+
+    @Override
+    public synchronized void destroy() {
+        cache.values().forEach(DynamicBatcher::close);
+        cache.clear();
+    }
+}
