@@ -43,7 +43,7 @@ public abstract class PostgresIntegrationTest {
     }
 
     @BeforeEach
-    void httpClient() {
+    protected void httpClient() {
         http = RestClient.builder().baseUrl("http://localhost:" + port)
                 .defaultStatusHandler(status -> true, (request, response) -> { })
                 .build();
