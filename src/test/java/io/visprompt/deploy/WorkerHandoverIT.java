@@ -1,0 +1,159 @@
+package io.visprompt.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import io.visprompt.TestArchives;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Two real service processes on one real PostgreSQL: SIGTERM to the worker running a job makes it checkpoint and
+ * release the job, and a second process resumes it from that checkpoint rather than from scratch.
+ */
+class WorkerHandoverIT {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private final List<Process> processes = new ArrayList<>();
+    private final HttpClient http = HttpClient.newHttpClient();
+    private EmbeddedPostgres postgres;
+
+    @AfterEach
+    void stopEverything() throws IOException {
+        processes.forEach(Process::destroyForcibly);
+        if (postgres != null) {
+            postgres.close();
+        }
+    }
+
+    @Test
+    void sigtermedWorkerHandsItsJobToAnotherProcessThatResumesFromTheCheckpoint() throws Exception {
+        postgres = EmbeddedPostgres.builder().start();
+        Path storage = Files.createTempDirectory("visprompt-handover");
+        JdbcClient db = JdbcClient.create(postgres.getPostgresDatabase());
+
+        int portA = freePort();
+        Process first = start(portA, storage, "first");
+        String base = "http://localhost:" + portA;
+        awaitReady(base);
+
+        String datasetId = JSON.readTree(upload(base, TestArchives.fixture("fashion-border.zip"))).get("id").asString();
+        String body = """
+                {"dataset_id": "%s", "model": "fashion-cnn",
+                 "hyperparameters": {"epochs": 400, "batch_size": 16, "warmup_steps": 10, "checkpoint_every": 5}}
+                """.formatted(datasetId);
+        String jobId = JSON.readTree(send(HttpRequest.newBuilder(URI.create(base + "/v1/training-jobs"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)))).get("id").asString();
+        UUID job = UUID.fromString(jobId);
+
+        await(Duration.ofMinutes(3), () -> db.sql("SELECT step FROM training_job_checkpoints WHERE job_id = :id")
+                .param("id", job).query(Long.class).optional().orElse(0L) >= 10);
+
+        first.destroy(); // SIGTERM
+        assertThat(first.waitFor(90, TimeUnit.SECONDS)).as("graceful exit").isTrue();
+
+        var released = db.sql("SELECT status, lease_owner, attempt, step FROM training_jobs WHERE id = :id")
+                .param("id", job).query().singleRow();
+        assertThat(released.get("status")).isEqualTo("queued");
+        assertThat(released.get("lease_owner")).isNull();
+        long checkpointStep = db.sql("SELECT step FROM training_job_checkpoints WHERE job_id = :id")
+                .param("id", job).query(Long.class).single();
+        assertThat(checkpointStep).as("the checkpoint written on SIGTERM").isEqualTo((Long) released.get("step"));
+
+        int portB = freePort();
+        start(portB, storage, "second");
+        await(Duration.ofMinutes(3), () -> db.sql("SELECT attempt = 2 AND status = 'running' AND step > :step FROM training_jobs WHERE id = :id")
+                .param("id", job).param("step", checkpointStep).query(Boolean.class).single());
+
+        List<String> events = db.sql("SELECT type || ': ' || message FROM training_job_events WHERE job_id = :id ORDER BY id")
+                .param("id", job).query(String.class).list();
+        assertThat(events).anyMatch(e -> e.startsWith("released: "));
+        assertThat(events).anyMatch(e -> e.startsWith("resumed: Resuming from the checkpoint at step " + checkpointStep + " "));
+        assertThat(db.sql("SELECT count(*) FROM training_job_events WHERE job_id = :id AND type = 'claimed'")
+                .param("id", job).query(Long.class).single()).isEqualTo(2);
+    }
+
+    private Process start(int port, Path storage, String name) throws IOException {
+        String jar = System.getProperty("visprompt.jar");
+        assertThat(Path.of(jar)).as("the packaged service jar").exists();
+        Path log = Files.createTempFile("visprompt-" + name, ".log");
+        Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dai.djl.offline=true", "-Dai.djl.pytorch.num_threads=1", "-Xmx1g", "-jar", jar,
+                "--server.port=" + port,
+                "--spring.datasource.url=" + postgres.getJdbcUrl("postgres", "postgres"),
+                "--spring.datasource.username=postgres",
+                "--visprompt.datasets.storage-dir=" + storage,
+                "--visprompt.training.heartbeat-interval=1s",
+                "--visprompt.training.progress-interval=0s")
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        processes.add(process);
+        return process;
+    }
+
+    private void awaitReady(String base) throws Exception {
+        await(Duration.ofMinutes(2), () -> {
+            try {
+                return http.send(HttpRequest.newBuilder(URI.create(base + "/actuator/health/readiness")).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+            } catch (IOException e) {
+                return false;
+            }
+        });
+    }
+
+    private String upload(String base, byte[] zip) throws Exception {
+        String boundary = "----visprompt" + UUID.randomUUID();
+        byte[] head = ("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"data.zip\"\r\n"
+                + "Content-Type: application/zip\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+        byte[] tail = ("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.US_ASCII);
+        byte[] body = new byte[head.length + zip.length + tail.length];
+        System.arraycopy(head, 0, body, 0, head.length);
+        System.arraycopy(zip, 0, body, head.length, zip.length);
+        System.arraycopy(tail, 0, body, head.length + zip.length, tail.length);
+        return send(HttpRequest.newBuilder(URI.create(base + "/v1/datasets"))
+                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)));
+    }
+
+    private String send(HttpRequest.Builder request) throws Exception {
+        HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isBetween(200, 299);
+        return response.body();
+    }
+
+    private interface Check {
+        boolean holds() throws Exception;
+    }
+
+    private static void await(Duration timeout, Check check) throws Exception {
+        Instant deadline = Instant.now().plus(timeout);
+        while (!check.holds()) {
+            assertThat(Instant.now()).as("waited %s", timeout).isBefore(deadline);
+            Thread.sleep(250);
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
