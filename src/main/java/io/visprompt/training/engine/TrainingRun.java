@@ -172,6 +172,7 @@ final class TrainingRun {
         if (!clip) {
             state.mapping = switch (settings.labelMapping()) {
                 case IDENTITY -> LabelAssignment.identity(sourceClasses, classCount);
+                case BY_NAME -> LabelAssignment.byName(model.descriptor().labels(), data.classNames());
                 // Before any prompt is learnt: no prompt on the normalized image, or the zero initial prompt.
                 case FREQUENCY -> frequencyMapping(settings.placement() == PromptPlacement.NORMALIZED ? null
                         : prompt.toTensor(settings.placement(), state.values), sourceClasses);
