@@ -27,7 +27,7 @@ public final class PromptedClassifier implements AutoCloseable {
      * @param prompt        the learned prompt, or null for the unprompted model (zero-shot / text-prompt baseline)
      * @param classNames    the task's classes, in label order
      * @param labelMapping  classifier: target class -> source class (null means target i is source i); ignored for CLIP
-     * @param textTemplates CLIP: templates with {@code {}} for the class name; empty uses the model's, or
+     * @param textTemplates CLIP: templates with {@code {}} for the class name; null or empty uses the model's, or
      *                      {@value ClipTextHead#DEFAULT_TEMPLATE}; ignored for classifiers
      */
     public PromptedClassifier(FrozenModel model, PromptTensor prompt, List<String> classNames, int[] labelMapping,
@@ -36,7 +36,8 @@ public final class PromptedClassifier implements AutoCloseable {
         try {
             OutputHead head;
             if (model.descriptor().kind() == ModelKind.CLIP) {
-                List<String> templates = !textTemplates.isEmpty() ? textTemplates : model.descriptor().templates();
+                List<String> templates = textTemplates != null && !textTemplates.isEmpty() ? textTemplates
+                        : model.descriptor().templates();
                 // A child of this classifier's manager: closed with it.
                 head = ClipTextHead.encode(model, manager, classNames, templates);
             } else {

@@ -217,7 +217,8 @@ final class TrainingRun {
     }
 
     private List<String> templates() {
-        return !settings.textTemplates().isEmpty() ? settings.textTemplates() : model.descriptor().templates();
+        List<String> configured = settings.textTemplates();
+        return configured != null && !configured.isEmpty() ? configured : model.descriptor().templates();
     }
 
     /** Source classes of the classifier, from the width of its output on one blank image. */
