@@ -3,6 +3,7 @@ package io.visprompt.training.engine;
 import java.awt.image.BufferedImage;
 import java.nio.FloatBuffer;
 import java.util.List;
+import java.util.stream.IntStream;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -42,7 +43,7 @@ public final class PromptedClassifier implements AutoCloseable {
                 head = ClipTextHead.encode(model, manager, classNames, templates);
             } else {
                 int[] mapping = labelMapping != null ? labelMapping.clone()
-                        : java.util.stream.IntStream.range(0, classNames.size()).toArray();
+                        : IntStream.range(0, classNames.size()).toArray();
                 if (mapping.length != classNames.size()) {
                     throw new IllegalArgumentException("label mapping has " + mapping.length + " entries for "
                             + classNames.size() + " classes");
@@ -61,8 +62,8 @@ public final class PromptedClassifier implements AutoCloseable {
     }
 
     /** For the engine: shares a head that the run owns (text features encoded once per run). */
-    PromptedClassifier(PromptedForward forward, PromptTensor prompt, int classCount) {
-        this.manager = NDManager.newBaseManager("PyTorch");
+    PromptedClassifier(PromptedForward forward, PromptTensor prompt, int classCount, NDManager parent) {
+        this.manager = parent.newSubManager();
         this.forward = prompt == null || prompt.placement() == forward.placement() ? forward
                 : new PromptedForward(forward.model(), prompt.placement(), forward.head());
         this.prompt = prompt;

@@ -235,7 +235,7 @@ final class TrainingRun {
 
     private double accuracy(PromptTensor promptTensor, int[] mapping, ImageCache cache) {
         try (PromptedClassifier classifier = new PromptedClassifier(forward(mapping, settings.placement()),
-                promptTensor, classCount)) {
+                promptTensor, classCount, manager)) {
             return classifier.accuracy(cache, settings.batchSize());
         }
     }
@@ -245,7 +245,7 @@ final class TrainingRun {
         long[][] counts = new long[sourceClasses][classCount];
         int[] allSources = IntStream.range(0, sourceClasses).toArray();
         try (PromptedClassifier raw = new PromptedClassifier(forward(allSources, settings.placement()),
-                promptTensor, sourceClasses)) {
+                promptTensor, sourceClasses, manager)) {
             raw.predict(train, settings.batchSize(), (predicted, label) -> counts[predicted][label]++);
         }
         return LabelAssignment.greedyOneToOne(counts);

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 import org.junit.jupiter.api.AfterAll;
@@ -61,7 +62,7 @@ class ClipTextEncoderTest {
             long[] expectedTokens = read(manager, "clip_tokens").toLongArray();
             float[] expected = read(manager, "clip_text_features").toFloatArray();
 
-            long[] tokens = texts.stream().flatMap(t -> java.util.Arrays.stream(encoder.tokenize(t)).boxed())
+            long[] tokens = texts.stream().flatMap(t -> Arrays.stream(encoder.tokenize(t)).boxed())
                     .mapToLong(Long::longValue).toArray();
             float[] features = encoder.encode(manager, texts).toFloatArray();
 

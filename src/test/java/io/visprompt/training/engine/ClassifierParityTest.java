@@ -3,6 +3,7 @@ package io.visprompt.training.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.FloatBuffer;
+import java.util.Arrays;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -94,7 +95,7 @@ class ClassifierParityTest {
 
         double promptError = ParityReference.normRelativeError(values, expectedPrompt);
         System.out.printf("classifier 5-step SGD parity: losses %s vs %s; prompt norm-relative %.2e, max abs %.2e%n",
-                java.util.Arrays.toString(losses), java.util.Arrays.toString(expectedLosses), promptError,
+                Arrays.toString(losses), Arrays.toString(expectedLosses), promptError,
                 ParityReference.maxAbsoluteError(values, expectedPrompt));
         assertThat(ParityReference.normRelativeError(losses, expectedLosses)).isLessThan(1e-4);
         assertThat(promptError).isLessThan(1e-4);
