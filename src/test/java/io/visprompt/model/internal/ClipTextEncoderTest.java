@@ -1,6 +1,7 @@
 package io.visprompt.model.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -12,6 +13,7 @@ import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -84,5 +86,19 @@ class ClipTextEncoderTest {
 
     private static NDArray read(NDManager manager, String name) throws IOException {
         return NDList.decode(manager, Files.readAllBytes(PARITY.resolve(name + ".npy"))).singletonOrThrow();
+    }
+
+    @Test
+    void precomputedEmbeddingsStandInForTheTextEncoder(@TempDir Path directory) throws IOException {
+        Files.writeString(directory.resolve("text_embeddings.json"),
+                "{\"texts\": [\"a cat\", \"a dog\"], \"embeddings\": [[3, 4, 0], [0, 0, 2]]}");
+        try (ClipTextEncoder lookup = ClipTextEncoder.open(directory, ModelMetadata.none());
+                NDManager manager = NDManager.newBaseManager("PyTorch")) {
+            float[] features = lookup.encode(manager, List.of("a dog", "a cat")).toFloatArray();
+
+            assertThat(features).containsExactly(0f, 0f, 1f, 0.6f, 0.8f, 0f);
+            assertThatThrownBy(() -> lookup.encode(manager, List.of("a bird")))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("a bird");
+        }
     }
 }
