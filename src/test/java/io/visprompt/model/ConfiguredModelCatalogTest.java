@@ -6,8 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.net.URL;
 import java.net.URLClassLoader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -81,7 +83,7 @@ class ConfiguredModelCatalogTest {
         ExecutorService pool = Executors.newFixedThreadPool(4);
         try {
             Set<FrozenModel> loaded = ConcurrentHashMap.newKeySet();
-            List<Future<?>> futures = new java.util.ArrayList<>();
+            List<Future<?>> futures = new ArrayList<>();
             for (int i = 0; i < 8; i++) {
                 futures.add(pool.submit(() -> loaded.add(catalog.load("cnn"))));
             }
@@ -115,7 +117,7 @@ class ConfiguredModelCatalogTest {
                 out.closeEntry();
             }
             out.putNextEntry(new JarEntry("BOOT-INF/classes/models/packed-cnn/LICENSE.txt"));
-            out.write("demo".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            out.write("demo".getBytes(StandardCharsets.UTF_8));
             out.closeEntry();
         }
         try (URLClassLoader loader = new URLClassLoader(new URL[] {

@@ -14,6 +14,7 @@ import java.util.Map;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
 import tools.jackson.databind.JsonNode;
@@ -119,7 +120,7 @@ final class ClipTextEncoder implements AutoCloseable {
                     System.arraycopy(tokenize(texts.get(missing.get(m))), 0, ids, m * contextLength, contextLength);
                 }
                 NDArray tokens = scratch.create(ids, new Shape(missing.size(), contextLength));
-                float[] encoded = encoder.forward(tokens, false).toType(ai.djl.ndarray.types.DataType.FLOAT32, false)
+                float[] encoded = encoder.forward(tokens, false).toType(DataType.FLOAT32, false)
                         .toFloatArray();
                 int dimension = encoded.length / missing.size();
                 for (int m = 0; m < missing.size(); m++) {

@@ -1,6 +1,7 @@
 package io.visprompt.training.engine;
 
 import java.nio.FloatBuffer;
+import java.util.SplittableRandom;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -92,7 +93,7 @@ final class BatchStream implements AutoCloseable {
     /** A Fisher-Yates shuffle from the given seed, the same on every run. */
     static int[] shuffledOrder(int size, long seed) {
         int[] order = sequentialOrder(size);
-        java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
+        SplittableRandom random = new SplittableRandom(seed);
         for (int i = size - 1; i > 0; i--) {
             int j = random.nextInt(i + 1);
             int swap = order[i];

@@ -7,5 +7,10 @@ public enum LabelMapping {
     /** Once, before training: greedy one-to-one assignment from (source argmax, target label) counts of the unprompted model. */
     FREQUENCY,
     /** The frequency assignment recomputed before every epoch with the current prompt (ILM-VP). */
-    ITERATIVE
+    ITERATIVE,
+    /**
+     * Target class i is the model's source class of the same name, ignoring case, spaces and punctuation (a folder
+     * {@code t-shirt_top} matches the label {@code t-shirt/top}): for tasks whose classes the model already knows.
+     */
+    BY_NAME
 }

@@ -3,6 +3,7 @@ package io.visprompt.training.engine;
 import java.awt.image.BufferedImage;
 import java.nio.FloatBuffer;
 import java.util.List;
+import java.util.stream.IntStream;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -27,7 +28,7 @@ public final class PromptedClassifier implements AutoCloseable {
      * @param prompt        the learned prompt, or null for the unprompted model (zero-shot / text-prompt baseline)
      * @param classNames    the task's classes, in label order
      * @param labelMapping  classifier: target class -> source class (null means target i is source i); ignored for CLIP
-     * @param textTemplates CLIP: templates with {@code {}} for the class name; empty uses the model's, or
+     * @param textTemplates CLIP: templates with {@code {}} for the class name; null or empty uses the model's, or
      *                      {@value ClipTextHead#DEFAULT_TEMPLATE}; ignored for classifiers
      */
     public PromptedClassifier(FrozenModel model, PromptTensor prompt, List<String> classNames, int[] labelMapping,
@@ -36,12 +37,13 @@ public final class PromptedClassifier implements AutoCloseable {
         try {
             OutputHead head;
             if (model.descriptor().kind() == ModelKind.CLIP) {
-                List<String> templates = !textTemplates.isEmpty() ? textTemplates : model.descriptor().templates();
+                List<String> templates = textTemplates != null && !textTemplates.isEmpty() ? textTemplates
+                        : model.descriptor().templates();
                 // A child of this classifier's manager: closed with it.
                 head = ClipTextHead.encode(model, manager, classNames, templates);
             } else {
                 int[] mapping = labelMapping != null ? labelMapping.clone()
-                        : java.util.stream.IntStream.range(0, classNames.size()).toArray();
+                        : IntStream.range(0, classNames.size()).toArray();
                 if (mapping.length != classNames.size()) {
                     throw new IllegalArgumentException("label mapping has " + mapping.length + " entries for "
                             + classNames.size() + " classes");
@@ -60,8 +62,8 @@ public final class PromptedClassifier implements AutoCloseable {
     }
 
     /** For the engine: shares a head that the run owns (text features encoded once per run). */
-    PromptedClassifier(PromptedForward forward, PromptTensor prompt, int classCount) {
-        this.manager = NDManager.newBaseManager("PyTorch");
+    PromptedClassifier(PromptedForward forward, PromptTensor prompt, int classCount, NDManager parent) {
+        this.manager = parent.newSubManager();
         this.forward = prompt == null || prompt.placement() == forward.placement() ? forward
                 : new PromptedForward(forward.model(), prompt.placement(), forward.head());
         this.prompt = prompt;

@@ -172,6 +172,7 @@ final class TrainingRun {
         if (!clip) {
             state.mapping = switch (settings.labelMapping()) {
                 case IDENTITY -> LabelAssignment.identity(sourceClasses, classCount);
+                case BY_NAME -> LabelAssignment.byName(model.descriptor().labels(), data.classNames());
                 // Before any prompt is learnt: no prompt on the normalized image, or the zero initial prompt.
                 case FREQUENCY -> frequencyMapping(settings.placement() == PromptPlacement.NORMALIZED ? null
                         : prompt.toTensor(settings.placement(), state.values), sourceClasses);
@@ -216,7 +217,8 @@ final class TrainingRun {
     }
 
     private List<String> templates() {
-        return !settings.textTemplates().isEmpty() ? settings.textTemplates() : model.descriptor().templates();
+        List<String> configured = settings.textTemplates();
+        return configured != null && !configured.isEmpty() ? configured : model.descriptor().templates();
     }
 
     /** Source classes of the classifier, from the width of its output on one blank image. */
@@ -233,7 +235,7 @@ final class TrainingRun {
 
     private double accuracy(PromptTensor promptTensor, int[] mapping, ImageCache cache) {
         try (PromptedClassifier classifier = new PromptedClassifier(forward(mapping, settings.placement()),
-                promptTensor, classCount)) {
+                promptTensor, classCount, manager)) {
             return classifier.accuracy(cache, settings.batchSize());
         }
     }
@@ -243,7 +245,7 @@ final class TrainingRun {
         long[][] counts = new long[sourceClasses][classCount];
         int[] allSources = IntStream.range(0, sourceClasses).toArray();
         try (PromptedClassifier raw = new PromptedClassifier(forward(allSources, settings.placement()),
-                promptTensor, sourceClasses)) {
+                promptTensor, sourceClasses, manager)) {
             raw.predict(train, settings.batchSize(), (predicted, label) -> counts[predicted][label]++);
         }
         return LabelAssignment.greedyOneToOne(counts);

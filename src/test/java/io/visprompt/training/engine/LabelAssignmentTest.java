@@ -3,6 +3,8 @@ package io.visprompt.training.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.List;
+
 import org.junit.jupiter.api.Test;
 
 class LabelAssignmentTest {
@@ -61,5 +63,25 @@ class LabelAssignmentTest {
     @Test
     void identityMapsTargetIToSourceI() {
         assertThat(LabelAssignment.identity(10, 4)).containsExactly(0, 1, 2, 3);
+    }
+
+    @Test
+    void byNameMatchesFolderNamesToTheModelsLabelsIgnoringCaseAndPunctuation() {
+        List<String> labels = List.of("t-shirt/top", "trouser", "pullover", "dress", "coat", "sandal", "shirt",
+                "sneaker", "bag", "ankle boot");
+        List<String> folders = List.of("ankle boot", "bag", "coat", "dress", "pullover", "sandal", "shirt",
+                "sneaker", "t-shirt_top", "Trouser");
+
+        assertThat(LabelAssignment.byName(labels, folders)).containsExactly(9, 8, 4, 3, 2, 5, 6, 7, 0, 1);
+    }
+
+    @Test
+    void byNameRejectsUnknownAndAmbiguousClasses() {
+        assertThatThrownBy(() -> LabelAssignment.byName(List.of("cat", "dog"), List.of("cat", "zebra")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("\"zebra\" matches none");
+        assertThatThrownBy(() -> LabelAssignment.byName(List.of("t-shirt", "dog"), List.of("T shirt", "t_shirt")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Two classes");
+        assertThatThrownBy(() -> LabelAssignment.byName(List.of(), List.of("cat")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no class labels");
     }
 }

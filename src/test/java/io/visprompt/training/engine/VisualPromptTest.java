@@ -2,6 +2,7 @@ package io.visprompt.training.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import java.util.HashSet;
 import java.util.Set;
@@ -58,8 +59,8 @@ class VisualPromptTest {
             squares += values[i] * values[i];
         }
         int n = prompt.parameterCount();
-        assertThat(sum / n).isCloseTo(0.0, org.assertj.core.data.Offset.offset(0.01));
-        assertThat(squares / n).isCloseTo(1.0, org.assertj.core.data.Offset.offset(0.02));
+        assertThat(sum / n).isCloseTo(0.0, within(0.01));
+        assertThat(squares / n).isCloseTo(1.0, within(0.02));
         assertThat(prompt.initialValues(PromptPlacement.NORMALIZED, 7)).containsExactly(values);
         assertThat(prompt.initialValues(PromptPlacement.NORMALIZED, 8)).isNotEqualTo(values);
     }
