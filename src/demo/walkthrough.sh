@@ -8,8 +8,10 @@ cd "$(dirname "$0")/../.."
 PORT=${PORT:-8080}
 BASE="http://localhost:${PORT}"
 DATASET=${DATASET:-src/test/resources/fixtures/data/mnist-small.zip}
-MODEL=${MODEL:-fashion-cnn}
-JOB_JSON=${JOB_JSON:-'{"prompt":{"template":"padding","size":4},"output":{"label_mapping":"iterative"},"hyperparameters":{"epochs":30,"batch_size":64,"learning_rate":40,"warmup_steps":20}}'}
+MODEL=${MODEL:-tiny-clip}
+JOB_JSON=${JOB_JSON:-'{"prompt":{"template":"padding","size":4},"hyperparameters":{"epochs":20,"batch_size":32,"learning_rate":10,"warmup_steps":20}}'}
+# libtorch's OpenMP threads spin while waiting by default, which costs a lot on a busy small machine
+export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE}
 
 json() { python3 -c "import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1], {}, {'d': d}))" "$1"; }
 

@@ -42,7 +42,7 @@ import tools.jackson.databind.JsonNode;
 class TrainAndServeTests extends PostgresIntegrationTest {
 
     static final byte[] DATASET = TestArchives.fixture("fashion-border.zip");
-    static final int EPOCHS = 4;
+    static final int EPOCHS = 6;
 
     JsonNode job;
     String promptId;
@@ -51,9 +51,10 @@ class TrainAndServeTests extends PostgresIntegrationTest {
     void trainOnePrompt() throws Exception {
         httpClient();
         String datasetId = uploadDataset(DATASET, "fashion-border.zip", "fashion-border").getBody().get("id").asString();
+        // expected.json's reference settings for this task; folder names match the model's labels (by_name)
         ResponseEntity<JsonNode> created = postJson("/v1/training-jobs", Map.of("dataset_id", datasetId,
-                "model", "fashion-cnn", "hyperparameters",
-                Map.of("epochs", EPOCHS, "batch_size", 32, "learning_rate", 40, "warmup_steps", 10, "seed", 3)));
+                "model", "fashion-cnn", "output", Map.of("label_mapping", "by_name"), "hyperparameters",
+                Map.of("epochs", EPOCHS, "batch_size", 32, "learning_rate", 4, "warmup_steps", 20, "seed", 0)));
         assertThat(created.getStatusCode()).isEqualTo(HttpStatus.CREATED);
         job = awaitEnd(created.getBody().get("id").asString(), Duration.ofMinutes(5));
         promptId = job.at("/result/prompt_id").asString();
@@ -66,7 +67,7 @@ class TrainAndServeTests extends PostgresIntegrationTest {
         double zeroShot = job.at("/result/zero_shot_test_accuracy").asDouble();
         double prompted = job.at("/result/prompted_test_accuracy").asDouble();
         assertThat(zeroShot).as("the border watermark wrecks the frozen CNN").isLessThan(0.3);
-        assertThat(prompted).as("the learned padding cancels it").isGreaterThan(zeroShot + 0.2);
+        assertThat(prompted).as("the learned padding cancels it (PyTorch reaches 0.80)").isGreaterThan(0.6);
 
         String id = job.get("id").asString();
         JsonNode metrics = getJson("/v1/training-jobs/" + id + "/metrics").getBody().get("data");
