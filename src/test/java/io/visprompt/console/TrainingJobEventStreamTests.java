@@ -130,6 +130,30 @@ class TrainingJobEventStreamTests extends PostgresIntegrationTest {
     }
 
     @Test
+    void aCancelledJobsStreamEndsWithItsCancellation() throws Exception {
+        String datasetId = getJson("/v1/training-jobs/" + jobId).getBody().get("dataset_id").asString();
+        ResponseEntity<JsonNode> created = postJson("/v1/training-jobs", Map.of("dataset_id", datasetId,
+                "model", "fashion-cnn", "hyperparameters", Map.of("epochs", 1000, "batch_size", 32)));
+        String other = created.getBody().get("id").asString();
+        assertThat(postJson("/v1/training-jobs/" + other + "/cancel", Map.of()).getStatusCode().value()).isEqualTo(202);
+
+        List<Sse> events = readStream(other, null, 0);
+        List<String> types = events.stream().filter(e -> e.name().equals("event"))
+                .map(e -> read(e.data()).get("type").asString()).toList();
+        assertThat(types).startsWith("created").endsWith("cancelled");
+        Sse end = events.get(events.size() - 1);
+        assertThat(end.name()).isEqualTo("end");
+        assertThat(read(end.data()).get("status").asString()).isEqualTo("cancelled");
+    }
+
+    @Test
+    void theOpenApiDocumentDescribesBothVariants() {
+        JsonNode get = getJson("/v3/api-docs").getBody().at("/paths/~1v1~1training-jobs~1{id}~1events/get");
+        assertThat(get.at("/responses/200/content").has("text/event-stream")).as(get.toString()).isTrue();
+        assertThat(get.at("/responses/200/content").size()).as(get.toString()).isGreaterThan(1);
+    }
+
+    @Test
     void unknownJobsAndBadLastEventIdsAreRefusedBeforeStreaming() throws Exception {
         HttpResponse<String> unknown = client.send(HttpRequest.newBuilder(
                 uri("/v1/training-jobs/00000000-0000-0000-0000-000000000000/events"))
@@ -144,7 +168,11 @@ class TrainingJobEventStreamTests extends PostgresIntegrationTest {
 
     /** Reads one whole stream (until the server closes it), bounded in time. */
     private List<Sse> readStream(String lastEventId, long after) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri("/v1/training-jobs/" + jobId + "/events"
+        return readStream(jobId, lastEventId, after);
+    }
+
+    private List<Sse> readStream(String job, String lastEventId, long after) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri("/v1/training-jobs/" + job + "/events"
                 + (after > 0 ? "?after=" + after : ""))).header("Accept", "text/event-stream").GET();
         if (lastEventId != null) {
             request.header("Last-Event-ID", lastEventId);
