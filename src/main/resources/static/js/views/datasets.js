@@ -91,12 +91,11 @@ export function render(root, params, signal) {
       progress.dataset.percent = '100';
       progressText.textContent = 'Done';
       const rejected = dataset.rejected_files || [];
-      fill(result, el('div', { class: 'notice success', role: 'status' },
+      fill(result, el('div', { class: 'notice success' },
         el('strong', {}, `Uploaded “${dataset.name}”: `),
         `${dataset.class_names.length} classes, ${counts(dataset)}.`,
         rejected.length ? ` ${rejected.length} file(s) were skipped: ` : null,
         rejected.length ? rejected.slice(0, 5).map((r) => `${r.path} (${r.reason})`).join('; ') : null));
-      announce(`Dataset ${dataset.name} uploaded with ${dataset.class_names.length} classes`);
       form.reset();
       await load(true);
     } catch (err) {
@@ -105,7 +104,6 @@ export function render(root, params, signal) {
         progressRow.hidden = true;
       } else {
         fill(result, errorBox(err, 'Upload failed'));
-        announce(`Upload failed: ${err.message}`);
       }
     } finally {
       submit.disabled = false;

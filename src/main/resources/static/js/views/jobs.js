@@ -48,7 +48,15 @@ export function render(root, params, signal) {
       const changes = page.data.filter((j) => known.has(j.id) && known.get(j.id) !== j.status);
       changes.forEach((j) => announce(`Job ${shortId(j.id)} is ${j.status}`));
       known = new Map(page.data.map((j) => [j.id, j.status]));
+      // the table is redrawn while jobs run: keep keyboard focus on the same link or button
+      const focused = list.contains(document.activeElement) ? document.activeElement : null;
+      const focusRow = focused?.closest('tr')?.dataset.id;
+      const focusTag = focused?.tagName.toLowerCase();
       fill(list, page.data.length ? table(page.data) : el('p', { class: 'muted' }, 'No jobs yet.'));
+      if (focusRow) {
+        const again = list.querySelector(`tr[data-id="${focusRow}"] ${focusTag}`);
+        (again || list.querySelector(`tr[data-id="${focusRow}"] a`))?.focus({ preventScroll: true });
+      }
       list.setAttribute('aria-busy', 'false');
       const busy = page.data.some((j) => ACTIVE.has(j.status));
       timer = setTimeout(refresh, busy ? 1500 : 10000);
