@@ -10,6 +10,7 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 import io.visprompt.config.ApiProblem;
 import jakarta.validation.Valid;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -19,6 +20,7 @@ import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 @RestController
 @RequestMapping("/v1/training-jobs")
@@ -28,11 +30,14 @@ class TrainingJobController {
     private final JobSubmission submission;
     private final TrainingJobQueries queries;
     private final JobQueue queue;
+    private final TrainingJobEventStream eventStream;
 
-    TrainingJobController(JobSubmission submission, TrainingJobQueries queries, JobQueue queue) {
+    TrainingJobController(JobSubmission submission, TrainingJobQueries queries, JobQueue queue,
+            TrainingJobEventStream eventStream) {
         this.submission = submission;
         this.queries = queries;
         this.queue = queue;
+        this.eventStream = eventStream;
     }
 
     @PostMapping
@@ -87,6 +92,30 @@ class TrainingJobController {
         List<TrainingJobView.EventView> data = more ? events.subList(0, limit) : events;
         return new TrainingJobView.Page<>("list", data, more,
                 data.isEmpty() ? null : String.valueOf(data.get(data.size() - 1).id()));
+    }
+
+    /**
+     * The events as Server-Sent Events, chosen by {@code Accept: text/event-stream} (any other Accept, wildcards
+     * and none included, gets the JSON page above).
+     */
+    @GetMapping(path = "/{id}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+    @Operation(summary = "The same events as Server-Sent Events (Accept: text/event-stream)", description = """
+            Streams `event` (one per event row, SSE id = the row's id, data = the row as in the JSON list), then \
+            new rows as they are written, a `progress` event (data = the job, as GET /v1/training-jobs/{id}) \
+            whenever the job changes, and a last `end` event once the job is finished; then the stream closes. \
+            Resumes after the `Last-Event-ID` header (sent by EventSource on reconnect), else after `after`.""")
+    SseEmitter streamEvents(@PathVariable UUID id, @RequestParam(defaultValue = "0") long after,
+            @RequestHeader(name = "Last-Event-ID", required = false) String lastEventId) {
+        requireJob(id);
+        long from = after;
+        if (lastEventId != null && !lastEventId.isBlank()) {
+            try {
+                from = Long.parseLong(lastEventId.strip());
+            } catch (NumberFormatException e) {
+                throw ApiProblem.invalidField("Last-Event-ID", "must be the id of an event");
+            }
+        }
+        return eventStream.open(id, from);
     }
 
     @GetMapping("/{id}/metrics")

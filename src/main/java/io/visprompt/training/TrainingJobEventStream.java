@@ -1,0 +1,247 @@
+package io.visprompt.training;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.visprompt.config.ApiProblem;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.stereotype.Component;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
+
+/**
+ * Server-Sent Events for {@code GET /v1/training-jobs/{id}/events} with {@code Accept: text/event-stream}.
+ *
+ * <p>Each stream polls PostgreSQL (the job row and {@link TrainingJobQueries#events}) on a small shared scheduler:
+ * no thread per client, no busy loop. It sends, in order of id, an {@code event} for each event row (SSE id = the
+ * row's id, so {@code Last-Event-ID} resumes after it), a {@code progress} event with the job view whenever the
+ * job changed, comments as keep-alives, and once the job is finished (its closing event row written) an
+ * {@code end} event, then closes. Streams also close at their timeout (clients reconnect with
+ * {@code Last-Event-ID}) and on shutdown, before the web server drains requests.
+ */
+@Component
+class TrainingJobEventStream implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(TrainingJobEventStream.class);
+
+    static final String EVENT = "event";
+    static final String PROGRESS = "progress";
+    static final String END = "end";
+
+    private static final int BATCH = 100;
+    /** How long a finished job's stream waits for the closing event row (written just after the status). */
+    private static final Duration CLOSING_EVENT_GRACE = Duration.ofSeconds(3);
+    private static final Duration KEEP_ALIVE = Duration.ofSeconds(15);
+    private static final long RECONNECT_MILLIS = 2000;
+
+    private final TrainingJobQueries queries;
+    private final Duration pollInterval;
+    private final Duration timeout;
+    private final int maxStreams;
+    private final ScheduledThreadPoolExecutor scheduler;
+    private final Set<Subscription> open = ConcurrentHashMap.newKeySet();
+    private volatile boolean running;
+
+    TrainingJobEventStream(TrainingJobQueries queries,
+            @Value("${visprompt.training.event-stream.poll-interval:500ms}") Duration pollInterval,
+            @Value("${visprompt.training.event-stream.timeout:10m}") Duration timeout,
+            @Value("${visprompt.training.event-stream.max-streams:200}") int maxStreams,
+            @Value("${visprompt.training.event-stream.threads:2}") int threads) {
+        this.queries = queries;
+        this.pollInterval = pollInterval;
+        this.timeout = timeout;
+        this.maxStreams = maxStreams;
+        AtomicInteger n = new AtomicInteger();
+        this.scheduler = new ScheduledThreadPoolExecutor(threads, r -> {
+            Thread t = new Thread(r, "job-event-stream-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        this.scheduler.setRemoveOnCancelPolicy(true);
+    }
+
+    /** Opens a stream of the job's events after {@code afterId}; the caller has checked that the job exists. */
+    SseEmitter open(UUID jobId, long afterId) {
+        if (!running) {
+            throw new ApiProblem(HttpStatus.SERVICE_UNAVAILABLE, "shutting_down", "The service is shutting down");
+        }
+        if (open.size() >= maxStreams) {
+            throw new ApiProblem(HttpStatus.SERVICE_UNAVAILABLE, "too_many_streams",
+                    "Too many open event streams (" + maxStreams + "); poll GET /v1/training-jobs/{id}/events instead");
+        }
+        SseEmitter emitter = new SseEmitter(timeout.toMillis());
+        Subscription subscription = new Subscription(jobId, afterId, emitter);
+        open.add(subscription);
+        emitter.onCompletion(subscription::stop);
+        emitter.onTimeout(subscription::close);
+        emitter.onError(e -> subscription.stop());
+        subscription.task = scheduler.scheduleWithFixedDelay(subscription::tick, 0, pollInterval.toMillis(),
+                TimeUnit.MILLISECONDS);
+        return emitter;
+    }
+
+    int openStreams() {
+        return open.size();
+    }
+
+    private final class Subscription {
+
+        private final UUID jobId;
+        private final SseEmitter emitter;
+        private long lastId;
+        private Instant lastEventAt;
+        private Object lastFingerprint;
+        private Instant terminalSeenAt;
+        private Instant lastSentAt = Instant.now();
+        private boolean first = true;
+        private volatile boolean done;
+        volatile ScheduledFuture<?> task;
+
+        Subscription(UUID jobId, long afterId, SseEmitter emitter) {
+            this.jobId = jobId;
+            this.lastId = Math.max(0, afterId);
+            this.emitter = emitter;
+        }
+
+        void tick() {
+            if (done) {
+                return;
+            }
+            try {
+                // The job first, then the events: an event row written before the job row was read is never missed.
+                TrainingJobView job = queries.find(jobId).orElse(null);
+                drainEvents();
+                if (job == null) {
+                    send(SseEmitter.event().name(END).data(new End(jobId, "deleted")));
+                    close();
+                    return;
+                }
+                Object fingerprint = fingerprint(job);
+                if (!fingerprint.equals(lastFingerprint)) {
+                    lastFingerprint = fingerprint;
+                    send(SseEmitter.event().name(PROGRESS).data(job, MediaType.APPLICATION_JSON));
+                }
+                if (JobStatus.fromWire(job.status()).isTerminal() && closingEventWritten(job)) {
+                    send(SseEmitter.event().name(END).data(new End(jobId, job.status()), MediaType.APPLICATION_JSON));
+                    close();
+                    return;
+                }
+                if (Duration.between(lastSentAt, Instant.now()).compareTo(KEEP_ALIVE) >= 0) {
+                    send(SseEmitter.event().comment("keep-alive"));
+                }
+            } catch (IOException | IllegalStateException e) {
+                // the client went away (or the emitter was completed meanwhile)
+                stop();
+            } catch (RuntimeException e) {
+                log.warn("Event stream of job {} failed; closing it (the client may reconnect)", jobId, e);
+                close();
+            }
+        }
+
+        private void drainEvents() throws IOException {
+            List<TrainingJobView.EventView> batch;
+            do {
+                batch = queries.events(jobId, lastId, BATCH);
+                for (TrainingJobView.EventView event : batch) {
+                    send(SseEmitter.event().id(Long.toString(event.id())).name(EVENT).data(event, MediaType.APPLICATION_JSON));
+                    lastId = event.id();
+                    lastEventAt = event.createdAt();
+                }
+            } while (batch.size() == BATCH && !done);
+        }
+
+        /**
+         * The status is stored just before the event row that announces it; a finished job's stream ends once an
+         * event at or after {@code finished_at} exists (or after a short grace, should clocks disagree).
+         */
+        private boolean closingEventWritten(TrainingJobView job) {
+            if (terminalSeenAt == null) {
+                terminalSeenAt = Instant.now();
+            }
+            if (lastEventAt == null && lastId > 0) {
+                // resumed with Last-Event-ID: look up when that event was written
+                lastEventAt = queries.events(jobId, lastId - 1, 1).stream().filter(e -> e.id() == lastId)
+                        .map(TrainingJobView.EventView::createdAt).findFirst().orElse(null);
+            }
+            if (job.finishedAt() == null || (lastEventAt != null && !lastEventAt.isBefore(job.finishedAt()))) {
+                return true;
+            }
+            return Duration.between(terminalSeenAt, Instant.now()).compareTo(CLOSING_EVENT_GRACE) >= 0;
+        }
+
+        private void send(SseEmitter.SseEventBuilder event) throws IOException {
+            if (first) {
+                event.reconnectTime(RECONNECT_MILLIS);
+                first = false;
+            }
+            emitter.send(event);
+            lastSentAt = Instant.now();
+        }
+
+        /** Ends the response normally. */
+        void close() {
+            if (!done) {
+                stop();
+                try {
+                    emitter.complete();
+                } catch (RuntimeException e) {
+                    // already completed
+                }
+            }
+        }
+
+        /** Stops polling; the response is completed (or failed) elsewhere. */
+        void stop() {
+            done = true;
+            open.remove(this);
+            ScheduledFuture<?> t = task;
+            if (t != null) {
+                t.cancel(false);
+            }
+        }
+    }
+
+    /** What makes a new {@code progress} event worth sending (the ETA alone does not). */
+    private static Object fingerprint(TrainingJobView job) {
+        return List.of(job.status(), Objects.toString(job.phase()), job.progress().epoch(), job.progress().step(),
+                job.metrics() == null ? -1 : job.metrics().epoch(), job.result() == null ? "" : job.result(),
+                Objects.toString(job.error()), job.attempt(), Objects.toString(job.updatedAt()));
+    }
+
+    record End(UUID jobId, String status) {
+    }
+
+    @Override
+    public void start() {
+        running = true;
+    }
+
+    /** Closes every stream before the web server's graceful shutdown waits for open requests. */
+    @Override
+    public void stop() {
+        running = false;
+        for (Subscription s : List.copyOf(open)) {
+            s.close();
+        }
+        scheduler.shutdown();
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+}

@@ -1,0 +1,73 @@
+// The console's shell: hash routes, the API key field, focus and title on navigation.
+import { apiKey, setApiKey } from './api.js';
+import { announce, errorBox, fill } from './ui.js';
+import * as datasets from './views/datasets.js';
+import * as jobs from './views/jobs.js';
+import * as job from './views/job.js';
+import * as prompts from './views/prompts.js';
+import * as prompt from './views/prompt.js';
+import * as classify from './views/classify.js';
+
+const UUID = '([0-9a-fA-F-]{36})';
+const routes = [
+  { pattern: /^\/datasets$/, section: 'datasets', view: datasets.render },
+  { pattern: /^\/jobs$/, section: 'jobs', view: jobs.render },
+  { pattern: new RegExp(`^/jobs/${UUID}$`), section: 'jobs', view: job.render },
+  { pattern: /^\/prompts$/, section: 'prompts', view: prompts.render },
+  { pattern: new RegExp(`^/prompts/${UUID}$`), section: 'prompts', view: prompt.render },
+  { pattern: /^\/classify$/, section: 'classify', view: classify.render },
+];
+
+const main = document.getElementById('main');
+let current = null;
+
+function route() {
+  const hash = location.hash.replace(/^#/, '') || '/datasets';
+  const path = hash.split('?')[0];
+  const match = routes.map((r) => ({ r, m: path.match(r.pattern) })).find((x) => x.m);
+  if (!match) {
+    location.replace('#/datasets');
+    return;
+  }
+  current?.abort();
+  current = new AbortController();
+  for (const link of document.querySelectorAll('nav a[data-section]')) {
+    if (link.dataset.section === match.r.section) {
+      link.setAttribute('aria-current', 'page');
+    } else {
+      link.removeAttribute('aria-current');
+    }
+  }
+  fill(main);
+  delete main.dataset.status;
+  main.dataset.view = match.r.section;
+  try {
+    match.r.view(main, match.m.slice(1), current.signal);
+  } catch (e) {
+    fill(main, errorBox(e, 'This page failed'));
+  }
+  const heading = main.querySelector('h1');
+  document.title = `${heading ? heading.textContent : 'visprompt'} · visprompt console`;
+  // move focus to the new page's heading, as a page load would, without scrolling a keyboard user away
+  if (heading && document.activeElement !== document.body) {
+    heading.setAttribute('tabindex', '-1');
+    heading.focus({ preventScroll: true });
+  }
+  window.scrollTo(0, 0);
+}
+
+function keyField() {
+  const form = document.getElementById('key-form');
+  const input = document.getElementById('api-key');
+  input.value = apiKey();
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    setApiKey(input.value);
+    announce(input.value.trim() ? 'API key saved for this tab' : 'API key cleared');
+    route();
+  });
+}
+
+keyField();
+window.addEventListener('hashchange', route);
+route();
