@@ -82,6 +82,7 @@ ENTRYPOINT ["java", "-Dai.djl.offline=true", "-XX:MaxRAMPercentage=75", "-XX:+Ex
 # ---------------------------------------------------------------------------------------------------------------
 FROM jre AS cpu
 ENV DJL_CACHE_DIR=/opt/djl-cache \
+    OMP_WAIT_POLICY=PASSIVE \
     PORT=8080 \
     VISPROMPT_DATASETS_STORAGE_DIR=/app/data/datasets
 RUN groupadd --system --gid 10001 visprompt \
