@@ -64,7 +64,7 @@ class TrainingJobQueries {
 
     List<TrainingJobView.MetricView> metrics(UUID jobId) {
         return jdbc.sql("SELECT * FROM training_job_metrics WHERE job_id = :job ORDER BY epoch")
-                .param("job", jobId).query(TrainingJobQueries::mapMetric).list();
+                .param("job", jobId).query((rs, row) -> mapMetric(rs, "")).list();
     }
 
     Map<String, Long> countByStatus() {
@@ -78,8 +78,10 @@ class TrainingJobQueries {
 
     private static final String SELECT_JOB = """
             SELECT j.*, j.spec::text AS spec_json, j.result::text AS result_json, m.epoch AS m_epoch,
-                   m.train_loss, m.train_accuracy, m.validation_accuracy, m.learning_rate, m.images_per_second,
-                   m.duration_ms, m.created_at AS m_created_at
+                   m.train_loss AS m_train_loss, m.train_accuracy AS m_train_accuracy,
+                   m.validation_accuracy AS m_validation_accuracy, m.learning_rate AS m_learning_rate,
+                   m.images_per_second AS m_images_per_second, m.duration_ms AS m_duration_ms,
+                   m.created_at AS m_created_at
               FROM training_jobs j
               LEFT JOIN LATERAL (SELECT * FROM training_job_metrics WHERE job_id = j.id ORDER BY epoch DESC LIMIT 1) m
                 ON true
@@ -100,7 +102,7 @@ class TrainingJobQueries {
                     / 1000.0 / (step - startStep);
             eta = Math.round(secondsPerStep * (total - step));
         }
-        TrainingJobView.MetricView latest = rs.getObject("m_epoch") == null ? null : mapMetric(rs, row);
+        TrainingJobView.MetricView latest = rs.getObject("m_epoch") == null ? null : mapMetric(rs, "m_");
         @SuppressWarnings("unchecked")
         Map<String, Object> prompt = (Map<String, Object>) spec.get("prompt");
         @SuppressWarnings("unchecked")
@@ -116,22 +118,12 @@ class TrainingJobQueries {
                 instant(rs, "started_at"), instant(rs, "finished_at"), instant(rs, "updated_at"));
     }
 
-    private static TrainingJobView.MetricView mapMetric(ResultSet rs, int row) throws SQLException {
-        boolean joined = hasColumn(rs, "m_epoch");
-        return new TrainingJobView.MetricView(rs.getInt(joined ? "m_epoch" : "epoch"), rs.getDouble("train_loss"),
-                rs.getDouble("train_accuracy"), (Double) rs.getObject("validation_accuracy"),
-                rs.getDouble("learning_rate"), rs.getDouble("images_per_second"), rs.getLong("duration_ms"),
-                instant(rs, joined ? "m_created_at" : "created_at"));
-    }
-
-    private static boolean hasColumn(ResultSet rs, String column) throws SQLException {
-        var meta = rs.getMetaData();
-        for (int i = 1; i <= meta.getColumnCount(); i++) {
-            if (column.equals(meta.getColumnLabel(i))) {
-                return true;
-            }
-        }
-        return false;
+    /** A metric row; {@code prefix} is {@code m_} for the latest-metric columns joined to a job. */
+    private static TrainingJobView.MetricView mapMetric(ResultSet rs, String prefix) throws SQLException {
+        return new TrainingJobView.MetricView(rs.getInt(prefix + "epoch"), rs.getDouble(prefix + "train_loss"),
+                rs.getDouble(prefix + "train_accuracy"), (Double) rs.getObject(prefix + "validation_accuracy"),
+                rs.getDouble(prefix + "learning_rate"), rs.getDouble(prefix + "images_per_second"),
+                rs.getLong(prefix + "duration_ms"), instant(rs, prefix + "created_at"));
     }
 
     private static Instant instant(ResultSet rs, String column) throws SQLException {
