@@ -17,6 +17,7 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.data.domain.Limit;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -77,16 +78,28 @@ class DatasetCatalog implements Datasets {
         return new DatasetPage(rows.stream().limit(limit).map(d -> DatasetResponse.of(d, false)).toList(), hasMore);
     }
 
+    @Override
+    @Transactional(propagation = Propagation.MANDATORY)
+    public Optional<DatasetSummary> reserve(UUID id) {
+        return datasets.lockForUse(id).flatMap(locked -> find(id));
+    }
+
     /**
-     * Refused with 409 while any {@link DatasetUsage} (a training job, say) still needs the dataset. Rows go first,
-     * in their own transaction; the files follow once no row points at them.
+     * Refused with 409 while any {@link DatasetUsage} (a training job, say) still needs the dataset. The row is
+     * locked first, so a job being created for it at the same moment either commits before the check (and is
+     * seen) or waits and then finds the dataset gone. Rows go first; the files follow once no row points at them.
      */
     public void delete(UUID id) {
-        if (usages.orderedStream().anyMatch(usage -> usage.isInUse(id))) {
-            throw ApiProblem.conflict("dataset_in_use", "Dataset " + id + " is used by a training job; "
-                    + "cancel or wait for the job before deleting it");
-        }
-        Integer deleted = transaction.execute(status -> datasets.deleteDataset(id));
+        Integer deleted = transaction.execute(status -> {
+            if (datasets.lockForDelete(id).isEmpty()) {
+                return 0;
+            }
+            if (usages.orderedStream().anyMatch(usage -> usage.isInUse(id))) {
+                throw ApiProblem.conflict("dataset_in_use", "Dataset " + id + " is used by a training job; "
+                        + "cancel or wait for the job before deleting it");
+            }
+            return datasets.deleteDataset(id);
+        });
         if (deleted == null || deleted == 0) {
             throw ApiProblem.notFound("dataset", id);
         }

@@ -10,6 +10,7 @@ import io.visprompt.dataset.Split;
 import io.visprompt.model.ModelCatalog;
 import io.visprompt.model.ModelDescriptor;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
 import tools.jackson.databind.json.JsonMapper;
 
 /** Turns a validated request into a queued job. */
@@ -33,10 +34,12 @@ class JobSubmission {
         this.meters = meters;
     }
 
+    /** One transaction: the dataset stays reserved until the job that needs it is stored. */
+    @Transactional
     UUID submit(TrainingJobRequest request, String idempotencyKey) {
         ModelDescriptor model = models.find(request.model()).orElseThrow(() -> ApiProblem.invalidField("model",
                 "unknown model '" + request.model() + "'; GET /v1/models lists the models on offer"));
-        DatasetSummary dataset = datasets.find(request.datasetId()).orElseThrow(() -> ApiProblem.invalidField(
+        DatasetSummary dataset = datasets.reserve(request.datasetId()).orElseThrow(() -> ApiProblem.invalidField(
                 "dataset_id", "dataset " + request.datasetId() + " does not exist"));
         int trainImages = dataset.imageCounts().getOrDefault(Split.TRAIN, 0);
         if (trainImages == 0) {

@@ -22,6 +22,14 @@ public interface DatasetRepository extends Repository<DatasetEntity, UUID> {
 
     List<DatasetEntity> findByIdLessThanOrderByIdDesc(UUID after, Limit limit);
 
+    /** Holds the row against deletion until the transaction ends (jobs being created for the dataset). */
+    @Query(value = "SELECT CAST(id AS text) FROM datasets WHERE id = :id FOR SHARE", nativeQuery = true)
+    Optional<String> lockForUse(UUID id);
+
+    /** Waits for jobs being created for the dataset, then holds it for the deletion. */
+    @Query(value = "SELECT CAST(id AS text) FROM datasets WHERE id = :id FOR UPDATE", nativeQuery = true)
+    Optional<String> lockForDelete(UUID id);
+
     /** Classes, images and rejected files go with it (ON DELETE CASCADE). */
     @Modifying
     @Query("delete from DatasetEntity d where d.id = :id")
