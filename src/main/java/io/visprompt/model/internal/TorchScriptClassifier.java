@@ -4,31 +4,16 @@ import java.util.List;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import io.visprompt.model.ImagePreprocessor;
 import io.visprompt.model.ModelDescriptor;
 
 /** A TorchScript image classifier ({@code model.pt}): normalized images in, source-class logits out. */
-final class TorchScriptClassifier implements LoadedModel {
+final class TorchScriptClassifier extends TorchScriptModel {
 
-    private final ModelDescriptor descriptor;
-    private final ImagePreprocessor preprocessor;
     private final FrozenTorchScript network;
 
     TorchScriptClassifier(ModelDescriptor descriptor, FrozenTorchScript network) {
-        this.descriptor = descriptor;
-        this.preprocessor = new CenterCropPreprocessor(descriptor.inputSize(), descriptor.resize(),
-                descriptor.mean(), descriptor.std());
+        super(descriptor);
         this.network = network;
-    }
-
-    @Override
-    public ModelDescriptor descriptor() {
-        return descriptor;
-    }
-
-    @Override
-    public ImagePreprocessor preprocessor() {
-        return preprocessor;
     }
 
     @Override
@@ -38,12 +23,12 @@ final class TorchScriptClassifier implements LoadedModel {
 
     @Override
     public NDArray encodeTexts(NDManager manager, List<String> texts) {
-        throw new UnsupportedOperationException("Model " + descriptor.id() + " is a classifier, not CLIP");
+        throw new UnsupportedOperationException("Model " + descriptor().id() + " is a classifier, not CLIP");
     }
 
     @Override
     public float logitScale() {
-        throw new UnsupportedOperationException("Model " + descriptor.id() + " is a classifier, not CLIP");
+        throw new UnsupportedOperationException("Model " + descriptor().id() + " is a classifier, not CLIP");
     }
 
     @Override

@@ -5,39 +5,24 @@ import java.util.List;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import io.visprompt.model.ImagePreprocessor;
 import io.visprompt.model.ModelDescriptor;
 
 /**
  * CLIP as two TorchScript modules: {@code image_encoder.pt} (normalized images to image features) and a text side
  * ({@link ClipTextEncoder}) that turns texts into L2-normalized text features.
  */
-final class TorchScriptClip implements LoadedModel {
+final class TorchScriptClip extends TorchScriptModel {
 
-    private final ModelDescriptor descriptor;
-    private final ImagePreprocessor preprocessor;
     private final FrozenTorchScript imageEncoder;
     private final ClipTextEncoder textEncoder;
     private final float logitScale;
 
     TorchScriptClip(ModelDescriptor descriptor, FrozenTorchScript imageEncoder, ClipTextEncoder textEncoder,
             float logitScale) {
-        this.descriptor = descriptor;
-        this.preprocessor = new CenterCropPreprocessor(descriptor.inputSize(), descriptor.resize(),
-                descriptor.mean(), descriptor.std());
+        super(descriptor);
         this.imageEncoder = imageEncoder;
         this.textEncoder = textEncoder;
         this.logitScale = logitScale;
-    }
-
-    @Override
-    public ModelDescriptor descriptor() {
-        return descriptor;
-    }
-
-    @Override
-    public ImagePreprocessor preprocessor() {
-        return preprocessor;
     }
 
     @Override
