@@ -36,6 +36,10 @@ final class EndpointRules {
     static final List<Rule> RULES;
     /** Requests that need no key, where a key is not even read. */
     static final RequestMatcher OPEN;
+    /** Inference requests, rate-limited per tenant. */
+    static final RequestMatcher INFERENCE = new OrRequestMatcher(
+            PathPatternRequestMatcher.pathPattern(HttpMethod.POST, "/v1/classify"),
+            PathPatternRequestMatcher.pathPattern(HttpMethod.POST, "/v2/models/*/infer"));
 
     static {
         List<Rule> rules = new ArrayList<>();
@@ -95,11 +99,6 @@ final class EndpointRules {
 
     private EndpointRules() {
     }
-
-    /** Requests that are inference (rate-limited per tenant). */
-    static final RequestMatcher INFERENCE = new OrRequestMatcher(
-            PathPatternRequestMatcher.pathPattern(HttpMethod.POST, "/v1/classify"),
-            PathPatternRequestMatcher.pathPattern(HttpMethod.POST, "/v2/models/*/infer"));
 
     static void configure(AuthorizeHttpRequestsConfigurer<?>.AuthorizationManagerRequestMatcherRegistry registry) {
         for (Rule rule : RULES) {
