@@ -16,16 +16,19 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Drives POST /v1/classify with 1, 8 and 32 concurrent clients (each sends its next request when the previous one
  * is answered) and prints throughput and latency percentiles per level. Run by bench/classify-load.sh:
- * {@code java bench/ClassifyLoad.java BASE_URL PROMPT_ID SECONDS IMAGE...}.
+ * {@code java bench/ClassifyLoad.java BASE_URL API_KEY PROMPT_ID SECONDS IMAGE...}.
  */
 public class ClassifyLoad {
 
+    private static String key;
+
     public static void main(String[] args) throws Exception {
         String base = args[0];
-        String prompt = args[1];
-        int seconds = Integer.parseInt(args[2]);
+        key = args[1];
+        String prompt = args[2];
+        int seconds = Integer.parseInt(args[3]);
         List<byte[]> images = new ArrayList<>();
-        for (int i = 3; i < args.length; i++) {
+        for (int i = 4; i < args.length; i++) {
             images.add(Files.readAllBytes(Path.of(args[i])));
         }
         HttpClient http = HttpClient.newBuilder().executor(Executors.newFixedThreadPool(8)).build();
@@ -99,6 +102,7 @@ public class ClassifyLoad {
         System.arraycopy(tail, 0, body, head.length + image.length, tail.length);
         return HttpRequest.newBuilder(URI.create(base + "/v1/classify"))
                 .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .header("Authorization", "Bearer " + key)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
     }
 }

@@ -65,6 +65,26 @@ password
 {{- end }}
 {{- end }}
 
+{{/* Secret that holds the bootstrap admin key: the user's, or the one this chart makes from security.bootstrapKey. */}}
+{{- define "visprompt.apiKeySecretName" -}}
+{{- if .Values.security.existingSecret }}
+{{- .Values.security.existingSecret }}
+{{- else }}
+{{- printf "%s-api-key" (include "visprompt.fullname" .) }}
+{{- end }}
+{{- end }}
+
+{{/* VISPROMPT_BOOTSTRAP_KEY for the API container, from a Secret; nothing when no key is configured. */}}
+{{- define "visprompt.bootstrapKeyEnv" -}}
+{{- if or .Values.security.existingSecret .Values.security.bootstrapKey }}
+- name: VISPROMPT_BOOTSTRAP_KEY
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "visprompt.apiKeySecretName" . }}
+      key: {{ if .Values.security.existingSecret }}{{ .Values.security.existingSecretKey }}{{ else }}bootstrap-key{{ end }}
+{{- end }}
+{{- end }}
+
 {{- define "visprompt.datasetsClaimName" -}}
 {{- default (printf "%s-datasets" (include "visprompt.fullname" .)) .Values.persistence.datasets.existingClaim }}
 {{- end }}

@@ -9,6 +9,7 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.util.LinkedMultiValueMap;
 import org.springframework.util.MultiValueMap;
 import tools.jackson.databind.JsonNode;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.ActiveProfiles;
@@ -20,7 +21,9 @@ import org.testcontainers.postgresql.PostgreSQLContainer;
 
 /**
  * Base of tests that go through HTTP and a real PostgreSQL: a Testcontainers server where Docker runs, otherwise
- * the application's own embedded PostgreSQL (a fresh temporary one per test context).
+ * the application's own embedded PostgreSQL (a fresh temporary one per test context). {@link #http} sends the
+ * admin key configured for tests ({@code visprompt.security.bootstrap-key} in application-test.yml); {@link #client}
+ * makes clients with another key or none.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @ActiveProfiles("test")
@@ -33,6 +36,10 @@ public abstract class PostgresIntegrationTest {
 
     protected RestClient http;
 
+    /** The admin key (tenant "default") every test context stores at startup. */
+    @Value("${visprompt.security.bootstrap-key}")
+    protected String adminKey;
+
     @DynamicPropertySource
     static void database(DynamicPropertyRegistry registry) {
         if (CONTAINER != null) {
@@ -44,9 +51,17 @@ public abstract class PostgresIntegrationTest {
 
     @BeforeEach
     protected void httpClient() {
-        http = RestClient.builder().baseUrl("http://localhost:" + port)
-                .defaultStatusHandler(status -> true, (request, response) -> { })
-                .build();
+        http = client(adminKey);
+    }
+
+    /** A client that sends {@code Authorization: Bearer <key>}, or no Authorization header when key is null. */
+    protected RestClient client(String key) {
+        RestClient.Builder builder = RestClient.builder().baseUrl("http://localhost:" + port)
+                .defaultStatusHandler(status -> true, (request, response) -> { });
+        if (key != null) {
+            builder.defaultHeader(HttpHeaders.AUTHORIZATION, "Bearer " + key);
+        }
+        return builder.build();
     }
 
     protected ResponseEntity<JsonNode> getJson(String path) {

@@ -7,6 +7,8 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
@@ -14,9 +16,11 @@ import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * A worker-only process ({@code visprompt.api.enabled=false}) keeps its health and metrics endpoints but serves
- * no API, so a load balancer never routes users to it.
+ * no API, so a load balancer never routes users to it. It runs before the security filters: the answer is 404
+ * with or without an API key.
  */
 @Component
+@Order(Ordered.HIGHEST_PRECEDENCE + 20)
 @ConditionalOnProperty(name = "visprompt.api.enabled", havingValue = "false")
 class ApiRoleFilter extends OncePerRequestFilter {
 

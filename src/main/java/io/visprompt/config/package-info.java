@@ -1,6 +1,6 @@
 /**
  * Cross-cutting set-up that depends on no feature: the clock, RFC 9457 problem responses, the embedded
- * PostgreSQL default and the OpenAPI description.
+ * PostgreSQL default, the OpenAPI description and the {@link io.visprompt.config.Tenant} that owns resources.
  */
 @org.springframework.modulith.ApplicationModule(displayName = "Config")
 package io.visprompt.config;

@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.UUID;
 
 import io.visprompt.config.ApiProblem;
+import io.visprompt.config.Tenant;
 import io.visprompt.dataset.internal.DatasetClass;
 import io.visprompt.dataset.internal.DatasetEntity;
 import io.visprompt.dataset.internal.DatasetRepository;
@@ -42,21 +43,27 @@ class DatasetCatalog implements Datasets {
 
     @Override
     @Transactional(readOnly = true)
-    public Optional<DatasetSummary> find(UUID id) {
-        return datasets.findById(id).map(dataset -> {
-            List<DatasetClass> classes = dataset.classes();
-            Map<Split, Integer> counts = new EnumMap<>(Split.class);
-            counts.put(Split.TRAIN, classes.stream().mapToInt(DatasetClass::trainCount).sum());
-            counts.put(Split.VAL, classes.stream().mapToInt(DatasetClass::valCount).sum());
-            counts.put(Split.TEST, classes.stream().mapToInt(DatasetClass::testCount).sum());
-            return new DatasetSummary(id, dataset.name(), classes.stream().map(DatasetClass::name).toList(), counts);
-        });
+    public Optional<DatasetSummary> find(Tenant tenant, UUID id) {
+        return datasets.findByIdAndTenant(id, tenant.id()).map(DatasetCatalog::summary);
+    }
+
+    private static DatasetSummary summary(DatasetEntity dataset) {
+        List<DatasetClass> classes = dataset.classes();
+        Map<Split, Integer> counts = new EnumMap<>(Split.class);
+        counts.put(Split.TRAIN, classes.stream().mapToInt(DatasetClass::trainCount).sum());
+        counts.put(Split.VAL, classes.stream().mapToInt(DatasetClass::valCount).sum());
+        counts.put(Split.TEST, classes.stream().mapToInt(DatasetClass::testCount).sum());
+        return new DatasetSummary(dataset.getId(), dataset.name(), classes.stream().map(DatasetClass::name).toList(),
+                counts);
     }
 
     /** Ordered by label, then by path inside the uploaded archive; empty for an unknown dataset. */
     @Override
     @Transactional(readOnly = true)
-    public List<DatasetImage> images(UUID id, Split split) {
+    public List<DatasetImage> images(Tenant tenant, UUID id, Split split) {
+        if (!datasets.existsByIdAndTenant(id, tenant.id())) {
+            return List.of();
+        }
         Path directory = storage.directory(id);
         return images.findByDatasetIdAndSplitOrderByPosition(id, split).stream()
                 .map(image -> new DatasetImage(directory.resolve(image.filePath()), image.label(), image.split()))
@@ -64,41 +71,42 @@ class DatasetCatalog implements Datasets {
     }
 
     @Transactional(readOnly = true)
-    public DatasetResponse details(UUID id) {
-        return datasets.findById(id).map(d -> DatasetResponse.of(d, true))
+    public DatasetResponse details(Tenant tenant, UUID id) {
+        return datasets.findByIdAndTenant(id, tenant.id()).map(d -> DatasetResponse.of(d, true))
                 .orElseThrow(() -> ApiProblem.notFound("dataset", id));
     }
 
     @Transactional(readOnly = true)
-    public DatasetPage page(UUID after, int limit) {
+    public DatasetPage page(Tenant tenant, UUID after, int limit) {
         Limit fetch = Limit.of(limit + 1);
-        List<DatasetEntity> rows = after == null ? datasets.findAllByOrderByIdDesc(fetch)
-                : datasets.findByIdLessThanOrderByIdDesc(after, fetch);
+        List<DatasetEntity> rows = after == null ? datasets.findByTenantOrderByIdDesc(tenant.id(), fetch)
+                : datasets.findByTenantAndIdLessThanOrderByIdDesc(tenant.id(), after, fetch);
         boolean hasMore = rows.size() > limit;
         return new DatasetPage(rows.stream().limit(limit).map(d -> DatasetResponse.of(d, false)).toList(), hasMore);
     }
 
     @Override
     @Transactional(propagation = Propagation.MANDATORY)
-    public Optional<DatasetSummary> reserve(UUID id) {
-        return datasets.lockForUse(id).flatMap(locked -> find(id));
+    public Optional<DatasetSummary> reserve(Tenant tenant, UUID id) {
+        return datasets.lockForUse(id, tenant.id()).flatMap(locked -> find(tenant, id));
     }
 
     /**
      * Refused with 409 while any {@link DatasetUsage} (a training job, say) still needs the dataset. The row is
      * locked first, so a job being created for it at the same moment either commits before the check (and is
-     * seen) or waits and then finds the dataset gone. Rows go first; the files follow once no row points at them.
+     * seen) or waits and then finds the dataset gone. Another tenant's dataset is not found (checked before the
+     * usage, which would tell that it exists). Rows go first; the files follow once no row points at them.
      */
-    public void delete(UUID id) {
+    public void delete(Tenant tenant, UUID id) {
         Integer deleted = transaction.execute(status -> {
-            if (datasets.lockForDelete(id).isEmpty()) {
+            if (datasets.lockForDelete(id, tenant.id()).isEmpty()) {
                 return 0;
             }
             if (usages.orderedStream().anyMatch(usage -> usage.isInUse(id))) {
                 throw ApiProblem.conflict("dataset_in_use", "Dataset " + id + " is used by a training job; "
                         + "cancel or wait for the job before deleting it");
             }
-            return datasets.deleteDataset(id);
+            return datasets.deleteDataset(id, tenant.id());
         });
         if (deleted == null || deleted == 0) {
             throw ApiProblem.notFound("dataset", id);

@@ -7,6 +7,7 @@ import java.util.UUID;
 
 import io.swagger.v3.oas.annotations.Operation;
 import io.visprompt.config.ApiProblem;
+import io.visprompt.config.Tenant;
 import io.visprompt.dataset.internal.SeededSplit;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.InvalidMediaTypeException;
@@ -62,9 +63,10 @@ class DatasetController {
             The upload as a whole is refused, and nothing stored, when a class folder has no usable image \
             (`empty_class`: a silently missing class would change the label set), when fewer than 2 classes \
             remain (`too_few_classes`), when nothing is usable (`no_usable_images`), and for unsafe or oversized \
-            archives (`unsafe_path`, `zip_bomb`, `archive_too_large`, `upload_too_large`).""")
+            archives (`unsafe_path`, `zip_bomb`, `archive_too_large`, `upload_too_large`), and with 413 \
+            `quota_exceeded` when the stored images would take the tenant past its dataset-bytes quota.""")
     @PostMapping(consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
-    ResponseEntity<DatasetResponse> upload(@RequestPart("file") MultipartFile file,
+    ResponseEntity<DatasetResponse> upload(Tenant tenant, @RequestPart("file") MultipartFile file,
             @RequestParam(name = "name", required = false) String name,
             @RequestParam(name = "val_fraction", required = false) String valFraction,
             @RequestParam(name = "test_fraction", required = false) String testFraction) {
@@ -74,13 +76,13 @@ class DatasetController {
         if (val + test >= 1) {
             throw ApiProblem.invalidField("test_fraction", "val_fraction + test_fraction must be less than 1");
         }
-        DatasetResponse dataset = importer.importArchive(file, datasetName(name, file.getOriginalFilename()),
+        DatasetResponse dataset = importer.importArchive(tenant, file, datasetName(name, file.getOriginalFilename()),
                 new SeededSplit(val, test, properties.splitSeed()));
         return ResponseEntity.created(URI.create("/v1/datasets/" + dataset.id())).body(dataset);
     }
 
     @GetMapping
-    DatasetPage list(@RequestParam(name = "limit", required = false) Integer limit,
+    DatasetPage list(Tenant tenant, @RequestParam(name = "limit", required = false) Integer limit,
             @RequestParam(name = "after", required = false) String after) {
         int size = limit == null ? DEFAULT_PAGE_SIZE : limit;
         if (size < 1 || size > MAX_PAGE_SIZE) {
@@ -93,17 +95,17 @@ class DatasetController {
                 throw ApiProblem.invalidField("after", "must be a dataset id");
             }
         }
-        return catalog.page(cursor, size);
+        return catalog.page(tenant, cursor, size);
     }
 
     @GetMapping("/{id}")
-    DatasetResponse get(@PathVariable String id) {
-        return catalog.details(existingId(id));
+    DatasetResponse get(Tenant tenant, @PathVariable String id) {
+        return catalog.details(tenant, existingId(id));
     }
 
     @DeleteMapping("/{id}")
-    ResponseEntity<Void> delete(@PathVariable String id) {
-        catalog.delete(existingId(id));
+    ResponseEntity<Void> delete(Tenant tenant, @PathVariable String id) {
+        catalog.delete(tenant, existingId(id));
         return ResponseEntity.noContent().build();
     }
 

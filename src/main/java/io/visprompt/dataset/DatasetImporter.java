@@ -15,6 +15,7 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.visprompt.config.ApiProblem;
+import io.visprompt.config.Tenant;
 import io.visprompt.dataset.internal.DatasetClass;
 import io.visprompt.dataset.internal.DatasetEntity;
 import io.visprompt.dataset.internal.DatasetIds;
@@ -29,6 +30,7 @@ import io.visprompt.dataset.internal.RejectedFileEntry;
 import io.visprompt.dataset.internal.SeededSplit;
 import io.visprompt.dataset.internal.UploadRejected;
 import io.visprompt.dataset.internal.UploadRejected.Reason;
+import io.visprompt.security.Quotas;
 import jakarta.persistence.EntityManager;
 import org.hibernate.Session;
 import org.springframework.http.HttpStatus;
@@ -41,6 +43,8 @@ import org.springframework.web.multipart.MultipartFile;
  * Turns an upload into a published dataset, all or nothing: images are prepared in a work directory under the
  * storage root, the rows are inserted in one transaction, and the directory is moved into place inside that
  * transaction just before it commits. Any failure deletes the work directory; existing datasets are never touched.
+ * The tenant's dataset-bytes quota is checked before the archive is read and again, under a per-tenant lock, with
+ * the stored size just before publishing: a refused upload stores nothing.
  */
 @Component
 class DatasetImporter {
@@ -56,10 +60,11 @@ class DatasetImporter {
     private final Clock clock;
     private final MeterRegistry registry;
     private final DatasetProperties properties;
+    private final Quotas quotas;
 
     DatasetImporter(ImageFolderImport imageFolderImport, DatasetStorage storage, DatasetRepository datasets,
             ImageRepository images, EntityManager entityManager, PlatformTransactionManager transactionManager,
-            Clock clock, MeterRegistry registry, DatasetProperties properties) {
+            Clock clock, MeterRegistry registry, DatasetProperties properties, Quotas quotas) {
         this.imageFolderImport = imageFolderImport;
         this.storage = storage;
         this.datasets = datasets;
@@ -69,20 +74,24 @@ class DatasetImporter {
         this.clock = clock;
         this.registry = registry;
         this.properties = properties;
+        this.quotas = quotas;
     }
 
-    DatasetResponse importArchive(MultipartFile file, String name, SeededSplit split) {
+    DatasetResponse importArchive(Tenant tenant, MultipartFile file, String name, SeededSplit split) {
         Timer.Sample sample = Timer.start(registry);
         DistributionSummary.builder("visprompt.dataset.upload.size").baseUnit("bytes")
                 .description("Bytes of uploaded dataset archives").register(registry).record(file.getSize());
         String outcome = "error";
         try {
-            DatasetResponse response = importChecked(file, name, split);
+            DatasetResponse response = importChecked(tenant, file, name, split);
             outcome = "success";
             return response;
         } catch (UploadRejected rejected) {
             outcome = rejected.reason().code();
             throw problem(rejected);
+        } catch (ApiProblem problem) {
+            outcome = problem.code();
+            throw problem;
         } finally {
             Counter.builder("visprompt.dataset.uploads").tag("outcome", outcome)
                     .description("Dataset uploads by outcome (success or the problem code)").register(registry).increment();
@@ -91,12 +100,17 @@ class DatasetImporter {
         }
     }
 
-    private DatasetResponse importChecked(MultipartFile file, String name, SeededSplit split) {
+    private DatasetResponse importChecked(Tenant tenant, MultipartFile file, String name, SeededSplit split) {
         long maxUpload = properties.maxUploadSize().toBytes();
         if (file.getSize() > maxUpload) {
             // The multipart layer measured the received bytes; the archive reader counts them again as it reads.
             throw new UploadRejected(Reason.UPLOAD_TOO_LARGE, "The upload is larger than " + maxUpload + " bytes")
                     .with("max_upload_bytes", maxUpload);
+        }
+        long quota = quotas.of(tenant).datasetBytes().toBytes();
+        long used = datasets.storedBytes(tenant.id());
+        if (used >= quota) { // full already: do not even read the archive
+            throw quotaExceeded(quota, used, 0);
         }
         UUID id = DatasetIds.next(clock);
         Path work = storage.newWorkDirectory(id);
@@ -107,19 +121,24 @@ class DatasetImporter {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            DatasetEntity dataset = entity(id, name, imported);
-            publish(dataset, imported.images(), work);
+            DatasetEntity dataset = entity(id, tenant, name, imported);
+            publish(dataset, imported.images(), work, quota);
             return DatasetResponse.of(dataset, true);
         } finally {
             storage.deleteQuietly(work);
         }
     }
 
-    private void publish(DatasetEntity dataset, List<ImportedImage> imported, Path work) {
+    private void publish(DatasetEntity dataset, List<ImportedImage> imported, Path work, long quota) {
         UUID id = dataset.getId();
         boolean[] published = {false};
         try {
             transaction.executeWithoutResult(status -> {
+                datasets.lockTenantStorage(dataset.tenant());
+                long used = datasets.storedBytes(dataset.tenant());
+                if (used + dataset.totalBytes() > quota) {
+                    throw quotaExceeded(quota, used, dataset.totalBytes());
+                }
                 entityManager.unwrap(Session.class).setJdbcBatchSize(INSERT_BATCH);
                 datasets.save(dataset);
                 datasets.flush(); // class rows first: images reference (dataset_id, label)
@@ -137,7 +156,7 @@ class DatasetImporter {
         }
     }
 
-    private DatasetEntity entity(UUID id, String name, ImportedDataset imported) {
+    private DatasetEntity entity(UUID id, Tenant tenant, String name, ImportedDataset imported) {
         List<String> classNames = imported.classNames();
         int[][] counts = new int[classNames.size()][Split.values().length];
         for (ImportedImage image : imported.images()) {
@@ -149,11 +168,19 @@ class DatasetImporter {
             classes.add(new DatasetClass(classNames.get(label), c[Split.TRAIN.ordinal()], c[Split.VAL.ordinal()],
                     c[Split.TEST.ordinal()]));
         }
-        return new DatasetEntity(id, name,
+        return new DatasetEntity(id, tenant.id(), name,
                 imported.explicitSplits() ? DatasetEntity.SPLIT_FOLDERS : DatasetEntity.SPLIT_SEEDED,
                 imported.valFraction(), imported.testFraction(), imported.seed(), imported.archive().uploadBytes(),
                 imported.totalBytes(), clock.instant().truncatedTo(ChronoUnit.MICROS), // what timestamptz keeps
                 classes, imported.rejectedFiles().stream().map(r -> new RejectedFileEntry(r.path(), r.reason())).toList());
+    }
+
+    private static ApiProblem quotaExceeded(long quota, long used, long requested) {
+        return Quotas.exceeded(HttpStatus.CONTENT_TOO_LARGE, "dataset_bytes", quota, used, requested == 0
+                ? "The tenant's datasets already hold " + used + " bytes of its " + quota + "-byte quota; delete some"
+                : "The dataset's " + requested + " bytes of images would take the tenant's datasets past its " + quota
+                        + "-byte quota (" + used + " bytes used); nothing was stored")
+                .with("requested", requested);
     }
 
     private static ApiProblem problem(UploadRejected rejected) {

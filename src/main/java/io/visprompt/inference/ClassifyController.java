@@ -9,6 +9,7 @@ import java.util.UUID;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import io.visprompt.config.ApiProblem;
+import io.visprompt.config.Tenant;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -41,7 +42,7 @@ class ClassifyController {
     @PostMapping(path = "/v1/classify", consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
     @Operation(summary = "Multipart: image (file), prompt_id, or model (+ class_names) for the bare model; top_k; "
             + "prompted=false runs the prompt's task without the prompt")
-    ClassifyResponse classifyMultipart(@RequestPart("image") MultipartFile image,
+    ClassifyResponse classifyMultipart(Tenant tenant, @RequestPart("image") MultipartFile image,
             @RequestParam(name = "prompt_id", required = false) UUID promptId,
             @RequestParam(name = "model", required = false) String model,
             @RequestParam(name = "class_names", required = false) List<String> classNames,
@@ -49,12 +50,12 @@ class ClassifyController {
             @RequestParam(name = "prompted", defaultValue = "true") boolean prompted) throws IOException {
         long start = System.nanoTime();
         BufferedImage decoded = classification.decode(image.getBytes(), "image");
-        return classify(decoded, promptId, model, classNames, topK, prompted, start);
+        return classify(tenant, decoded, promptId, model, classNames, topK, prompted, start);
     }
 
     @PostMapping(path = "/v1/classify", consumes = MediaType.APPLICATION_JSON_VALUE)
     @Operation(summary = "JSON: image_base64, prompt_id or model (+ class_names), top_k, prompted")
-    ClassifyResponse classifyJson(@RequestBody ClassifyRequest request) {
+    ClassifyResponse classifyJson(Tenant tenant, @RequestBody ClassifyRequest request) {
         long start = System.nanoTime();
         if (request.imageBase64() == null) {
             throw ApiProblem.invalidField("image_base64", "is required");
@@ -66,18 +67,18 @@ class ClassifyController {
             throw ApiProblem.invalidField("image_base64", "is not valid base64");
         }
         BufferedImage decoded = classification.decode(bytes, "image_base64");
-        return classify(decoded, request.promptId(), request.model(), request.classNames(),
+        return classify(tenant, decoded, request.promptId(), request.model(), request.classNames(),
                 request.topK() == null ? 5 : request.topK(), request.prompted() == null || request.prompted(), start);
     }
 
-    private ClassifyResponse classify(BufferedImage image, UUID promptId, String model, List<String> classNames,
+    private ClassifyResponse classify(Tenant tenant, BufferedImage image, UUID promptId, String model, List<String> classNames,
             int topK, boolean prompted, long start) {
         if (topK < 1 || topK > 1000) {
             throw ApiProblem.invalidField("top_k", "must be between 1 and 1000");
         }
         ServedClassifiers.Target target;
         if (promptId != null) {
-            target = classifiers.forPrompt(promptId, prompted);
+            target = classifiers.forPrompt(tenant, promptId, prompted);
             if (model != null && !model.equals(target.modelId())) {
                 throw ApiProblem.invalidField("model", "prompt " + promptId + " was learned for " + target.modelId());
             }

@@ -10,6 +10,7 @@ import java.util.UUID;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import io.visprompt.config.ApiProblem;
+import io.visprompt.config.Tenant;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -66,8 +67,8 @@ class OpenInferenceController {
 
     @GetMapping("/models/{name}")
     @Operation(summary = "Model metadata: the prompt's inputs and outputs")
-    ModelMetadata metadata(@PathVariable String name) {
-        ServedClassifiers.Target target = target(name);
+    ModelMetadata metadata(Tenant tenant, @PathVariable String name) {
+        ServedClassifiers.Target target = target(tenant, name);
         long size = classification.inputSize(target);
         return new ModelMetadata(name, List.of("1"), PLATFORM,
                 List.of(new TensorMetadata("image", "BYTES", List.of(-1L)),
@@ -77,15 +78,15 @@ class OpenInferenceController {
     }
 
     @GetMapping("/models/{name}/ready")
-    Map<String, Object> modelReady(@PathVariable String name) {
-        classification.inputSize(target(name));
+    Map<String, Object> modelReady(Tenant tenant, @PathVariable String name) {
+        classification.inputSize(target(tenant, name));
         return Map.of("name", name, "ready", true);
     }
 
     @PostMapping("/models/{name}/infer")
     @Operation(summary = "Inference: image (BYTES, base64) or pixels (FP32 [N,3,H,W])")
-    InferResponse infer(@PathVariable String name, @RequestBody InferRequest request) {
-        ServedClassifiers.Target target = target(name);
+    InferResponse infer(Tenant tenant, @PathVariable String name, @RequestBody InferRequest request) {
+        ServedClassifiers.Target target = target(tenant, name);
         if (request.inputs() == null || request.inputs().size() != 1) {
             throw ApiProblem.invalidField("inputs", "exactly one input, image (BYTES) or pixels (FP32)");
         }
@@ -123,14 +124,14 @@ class OpenInferenceController {
                 new Tensor("labels", List.of(n), "BYTES", null, labels)));
     }
 
-    private ServedClassifiers.Target target(String name) {
+    private ServedClassifiers.Target target(Tenant tenant, String name) {
         UUID id;
         try {
             id = UUID.fromString(name);
         } catch (IllegalArgumentException e) {
             throw ApiProblem.notFound("prompt", name);
         }
-        return classifiers.forPrompt(id, true);
+        return classifiers.forPrompt(tenant, id, true);
     }
 
     private static List<Object> data(Tensor input) {

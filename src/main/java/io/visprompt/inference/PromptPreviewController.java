@@ -11,6 +11,7 @@ import javax.imageio.ImageIO;
 
 import io.swagger.v3.oas.annotations.Operation;
 import io.visprompt.config.ApiProblem;
+import io.visprompt.config.Tenant;
 import io.visprompt.dataset.DatasetImage;
 import io.visprompt.dataset.Datasets;
 import io.visprompt.dataset.Split;
@@ -49,28 +50,29 @@ class PromptPreviewController {
 
     @GetMapping(path = "/v1/prompts/{id}/content", params = "example", produces = MediaType.IMAGE_PNG_VALUE)
     @Operation(summary = "The prompt applied to a sample image of its dataset (example=N picks the N-th, from 1)")
-    ResponseEntity<byte[]> example(@PathVariable UUID id, @RequestParam("example") int example) throws IOException {
-        LearnedPrompt prompt = prompts.find(id).orElseThrow(() -> ApiProblem.notFound("prompt", id));
+    ResponseEntity<byte[]> example(Tenant tenant, @PathVariable UUID id, @RequestParam("example") int example)
+            throws IOException {
+        LearnedPrompt prompt = prompts.find(tenant, id).orElseThrow(() -> ApiProblem.notFound("prompt", id));
         if (example < 1) {
             throw ApiProblem.invalidField("example", "counts from 1");
         }
         if (prompt.datasetId() == null) {
             throw new ApiProblem(HttpStatus.CONFLICT, "no_example_images", "Prompt " + id + " was imported and has no dataset");
         }
-        List<DatasetImage> images = sampleImages(prompt.datasetId());
+        List<DatasetImage> images = sampleImages(tenant, prompt.datasetId());
         if (images.isEmpty()) {
             throw new ApiProblem(HttpStatus.CONFLICT, "no_example_images", "The prompt's dataset no longer exists");
         }
         BufferedImage image = ImageIO.read(Files.newInputStream(images.get((example - 1) % images.size()).file()));
-        float[] pixels = classifiers.batcher(classifiers.forPrompt(id, true)).classifier().prepare(image);
+        float[] pixels = classifiers.batcher(classifiers.forPrompt(tenant, id, true)).classifier().prepare(image);
         ModelDescriptor model = models.find(prompt.modelId()).orElseThrow(() -> ApiProblem.notFound("model", prompt.modelId()));
         boolean normalized = !PromptPlacement.PIXEL_SHRINK.name().equalsIgnoreCase(prompt.placement());
         return ResponseEntity.ok().contentType(MediaType.IMAGE_PNG).body(png(applied(prompt, pixels, model, normalized)));
     }
 
-    private List<DatasetImage> sampleImages(UUID datasetId) {
+    private List<DatasetImage> sampleImages(Tenant tenant, UUID datasetId) {
         for (Split split : List.of(Split.TEST, Split.VAL, Split.TRAIN)) {
-            List<DatasetImage> images = datasets.images(datasetId, split);
+            List<DatasetImage> images = datasets.images(tenant, datasetId, split);
             if (!images.isEmpty()) {
                 return images;
             }

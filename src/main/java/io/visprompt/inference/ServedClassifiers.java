@@ -8,6 +8,7 @@ import java.util.UUID;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.visprompt.config.ApiProblem;
+import io.visprompt.config.Tenant;
 import io.visprompt.model.ModelCatalog;
 import io.visprompt.model.ModelDescriptor;
 import io.visprompt.model.ModelKind;
@@ -64,9 +65,12 @@ class ServedClassifiers implements DisposableBean {
         };
     }
 
-    /** A learned prompt's task, with the prompt or (for comparison) without it. */
-    Target forPrompt(UUID promptId, boolean prompted) {
-        LearnedPrompt p = prompts.find(promptId).orElseThrow(() -> ApiProblem.notFound("prompt", promptId));
+    /**
+     * A learned prompt's task, with the prompt or (for comparison) without it; another tenant's prompt is not found.
+     * The prompt is looked up (with its tenant) on every call; only the loaded classifier is cached, by prompt id.
+     */
+    Target forPrompt(Tenant tenant, UUID promptId, boolean prompted) {
+        LearnedPrompt p = prompts.find(tenant, promptId).orElseThrow(() -> ApiProblem.notFound("prompt", promptId));
         PromptTensor tensor = new PromptTensor(PromptTemplate.valueOf(p.template().toUpperCase()), p.size(),
                 PromptPlacement.valueOf(p.placement().toUpperCase()), p.height(), p.width(), p.values(), p.mask());
         return new Target((prompted ? "prompt:" : "unprompted:") + promptId, p.modelId(), promptId,

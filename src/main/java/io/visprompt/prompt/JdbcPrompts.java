@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
+import io.visprompt.config.Tenant;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -29,18 +30,18 @@ class JdbcPrompts implements Prompts {
     }
 
     @Override
-    public LearnedPrompt save(LearnedPrompt p) {
+    public LearnedPrompt save(Tenant owner, LearnedPrompt p) {
         UUID id = p.id() != null ? p.id() : UUID.randomUUID();
         Instant created = clock.instant().truncatedTo(ChronoUnit.MICROS);
         jdbc.sql("""
-                INSERT INTO prompts (id, job_id, dataset_id, model_id, template, size, placement, height, width,
-                                    prompt_values, mask, class_names, label_mapping, text_templates,
+                INSERT INTO prompts (id, tenant, job_id, dataset_id, model_id, template, size, placement, height,
+                                    width, prompt_values, mask, class_names, label_mapping, text_templates,
                                     validation_accuracy, zero_shot_test_accuracy, prompted_test_accuracy, created_at)
-                VALUES (:id, :job, :dataset, :model, :template, :size, :placement, :height, :width,
+                VALUES (:id, :tenant, :job, :dataset, :model, :template, :size, :placement, :height, :width,
                         :values, :mask, :classNames, :mapping, :textTemplates,
                         :val, :zeroShot, :prompted, :created)
                 """)
-                .param("id", id).param("job", p.jobId()).param("dataset", p.datasetId()).param("model", p.modelId())
+                .param("id", id).param("tenant", owner.id()).param("job", p.jobId()).param("dataset", p.datasetId()).param("model", p.modelId())
                 .param("template", p.template()).param("size", p.size()).param("placement", p.placement())
                 .param("height", p.height()).param("width", p.width())
                 .param("values", FloatBytes.encode(p.values())).param("mask", FloatBytes.encode(p.mask()))
@@ -50,27 +51,31 @@ class JdbcPrompts implements Prompts {
                 .param("val", p.validationAccuracy()).param("zeroShot", p.zeroShotTestAccuracy())
                 .param("prompted", p.promptedTestAccuracy()).param("created", Timestamp.from(created))
                 .update();
-        return find(id).orElseThrow();
+        return find(owner, id).orElseThrow();
     }
 
     @Override
-    public Optional<LearnedPrompt> find(UUID id) {
-        return jdbc.sql("SELECT * FROM prompts WHERE id = :id").param("id", id).query(JdbcPrompts::map).optional();
+    public Optional<LearnedPrompt> find(Tenant tenant, UUID id) {
+        return jdbc.sql("SELECT * FROM prompts WHERE id = :id AND tenant = :tenant").param("id", id)
+                .param("tenant", tenant.id()).query(JdbcPrompts::map).optional();
     }
 
-    /** Newest first; {@code after} is the id of the last prompt of the previous page. */
-    List<LearnedPrompt> list(UUID after, int limit) {
+    /** The tenant's prompts, newest first; {@code after} is the id of the last prompt of the previous page. */
+    List<LearnedPrompt> list(Tenant tenant, UUID after, int limit) {
         return jdbc.sql("""
                 SELECT * FROM prompts
-                 WHERE CAST(:after AS uuid) IS NULL
-                    OR (created_at, id) < (SELECT created_at, id FROM prompts WHERE id = :after)
+                 WHERE tenant = :tenant
+                   AND (CAST(:after AS uuid) IS NULL
+                        OR (created_at, id) < (SELECT created_at, id FROM prompts WHERE id = :after AND tenant = :tenant))
                  ORDER BY created_at DESC, id DESC LIMIT :limit
-                """).param("after", after).param("limit", limit).query(JdbcPrompts::map).list();
+                """).param("tenant", tenant.id()).param("after", after).param("limit", limit)
+                .query(JdbcPrompts::map).list();
     }
 
     @Override
-    public Optional<LearnedPrompt> findByJob(UUID jobId) {
-        return jdbc.sql("SELECT * FROM prompts WHERE job_id = :job").param("job", jobId).query(JdbcPrompts::map).optional();
+    public Optional<LearnedPrompt> findByJob(Tenant tenant, UUID jobId) {
+        return jdbc.sql("SELECT * FROM prompts WHERE job_id = :job AND tenant = :tenant").param("job", jobId)
+                .param("tenant", tenant.id()).query(JdbcPrompts::map).optional();
     }
 
     static LearnedPrompt map(ResultSet rs, int row) throws SQLException {

@@ -11,6 +11,7 @@ import java.util.stream.IntStream;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import io.visprompt.config.ApiProblem;
+import io.visprompt.config.Tenant;
 import io.visprompt.model.ModelCatalog;
 import io.visprompt.model.ModelDescriptor;
 import io.visprompt.model.ModelKind;
@@ -70,27 +71,28 @@ class PromptController {
 
     @GetMapping
     @Operation(summary = "List prompts, newest first (cursor: limit, after)")
-    PromptPage list(@RequestParam(defaultValue = "20") int limit, @RequestParam(required = false) UUID after) {
+    PromptPage list(Tenant tenant, @RequestParam(defaultValue = "20") int limit,
+            @RequestParam(required = false) UUID after) {
         if (limit < 1 || limit > 100) {
             throw ApiProblem.invalidField("limit", "must be between 1 and 100");
         }
-        List<LearnedPrompt> page = prompts.list(after, limit + 1);
+        List<LearnedPrompt> page = prompts.list(tenant, after, limit + 1);
         boolean more = page.size() > limit;
         List<PromptView> data = page.stream().limit(limit).map(PromptView::of).toList();
         return new PromptPage("list", data, more, data.isEmpty() ? null : data.get(data.size() - 1).id().toString());
     }
 
     @GetMapping("/{id}")
-    PromptView get(@PathVariable UUID id) {
-        return PromptView.of(load(id));
+    PromptView get(Tenant tenant, @PathVariable UUID id) {
+        return PromptView.of(load(tenant, id));
     }
 
     @GetMapping(path = "/{id}/content", params = "!example")
     @Operation(summary = "The prompt as image/png (for people), application/x-npy (exact float32 [3,H,W]) or "
             + "application/octet-stream (raw little-endian float32, shape in X-Tensor-Shape)")
-    ResponseEntity<byte[]> content(@PathVariable UUID id,
+    ResponseEntity<byte[]> content(Tenant tenant, @PathVariable UUID id,
             @RequestHeader(name = HttpHeaders.ACCEPT, defaultValue = "image/png") String accept) {
-        LearnedPrompt prompt = load(id);
+        LearnedPrompt prompt = load(tenant, id);
         String shape = "3," + prompt.height() + "," + prompt.width();
         for (MediaType type : MediaType.parseMediaTypes(accept)) {
             if (type.isCompatibleWith(MediaType.IMAGE_PNG)) {
@@ -116,15 +118,15 @@ class PromptController {
 
     @GetMapping(path = "/{id}/mask", produces = "application/x-npy")
     @Operation(summary = "The prompt's mask as float32 .npy [3,H,W]: 1 where the prompt has learnable pixels")
-    ResponseEntity<byte[]> mask(@PathVariable UUID id) {
-        LearnedPrompt prompt = load(id);
+    ResponseEntity<byte[]> mask(Tenant tenant, @PathVariable UUID id) {
+        LearnedPrompt prompt = load(tenant, id);
         return ResponseEntity.ok().contentType(NPY)
                 .body(new NpyArray(new int[] {3, prompt.height(), prompt.width()}, prompt.mask()).write());
     }
 
     @PostMapping(consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
     @Operation(summary = "Import a prompt: parts values (.npy float32 [3,H,W]), optional mask (.npy), metadata (JSON)")
-    ResponseEntity<PromptView> importPrompt(@RequestPart("values") MultipartFile values,
+    ResponseEntity<PromptView> importPrompt(Tenant tenant, @RequestPart("values") MultipartFile values,
             @RequestPart(name = "mask", required = false) MultipartFile mask,
             @RequestPart("metadata") String metadata) throws IOException {
         PromptImport meta;
@@ -176,14 +178,14 @@ class PromptController {
                     : model.templates() != null && !model.templates().isEmpty() ? model.templates()
                     : List.of("This is a photo of a {}");
         }
-        LearnedPrompt saved = prompts.save(new LearnedPrompt(null, null, null, model.id(), template,
+        LearnedPrompt saved = prompts.save(tenant, new LearnedPrompt(null, null, null, model.id(), template,
                 meta.size() != null ? meta.size() : 0, placement, size, size, tensor.values(), maskValues,
                 List.copyOf(classes), mapping, textTemplates, null, null, null, null));
         return ResponseEntity.created(URI.create("/v1/prompts/" + saved.id())).body(PromptView.of(saved));
     }
 
-    private LearnedPrompt load(UUID id) {
-        return prompts.find(id).orElseThrow(() -> ApiProblem.notFound("prompt", id));
+    private LearnedPrompt load(Tenant tenant, UUID id) {
+        return prompts.find(tenant, id).orElseThrow(() -> ApiProblem.notFound("prompt", id));
     }
 
     private static void requireShape(NpyArray array, int size, String field) {

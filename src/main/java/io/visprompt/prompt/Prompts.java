@@ -3,13 +3,18 @@ package io.visprompt.prompt;
 import java.util.Optional;
 import java.util.UUID;
 
-/** The prompt module's entry point for other modules. */
+import io.visprompt.config.Tenant;
+
+/**
+ * The prompt module's entry point for other modules. Every prompt belongs to a tenant; another tenant's prompt is
+ * not found, exactly like one that does not exist.
+ */
 public interface Prompts {
 
-    /** Stores a prompt in the caller's transaction and returns it with its id and creation time. */
-    LearnedPrompt save(LearnedPrompt prompt);
+    /** Stores a prompt of {@code owner} in the caller's transaction and returns it with its id and creation time. */
+    LearnedPrompt save(Tenant owner, LearnedPrompt prompt);
 
-    Optional<LearnedPrompt> find(UUID id);
+    Optional<LearnedPrompt> find(Tenant tenant, UUID id);
 
-    Optional<LearnedPrompt> findByJob(UUID jobId);
+    Optional<LearnedPrompt> findByJob(Tenant tenant, UUID jobId);
 }

@@ -9,6 +9,7 @@ import java.util.UUID;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.visprompt.config.Tenant;
 import io.visprompt.dataset.DatasetImage;
 import io.visprompt.dataset.DatasetSummary;
 import io.visprompt.dataset.Datasets;
@@ -91,10 +92,10 @@ class JobExecution {
     private String train(JobQueue.ClaimedJob job, JobProgressReporter reporter) {
         Lease lease = job.lease();
         TrainingJobSpec spec = json.readValue(job.specJson(), TrainingJobSpec.class);
-        DatasetSummary dataset = datasets.find(job.datasetId()).orElseThrow(() ->
+        DatasetSummary dataset = datasets.find(job.tenant(), job.datasetId()).orElseThrow(() ->
                 new IllegalArgumentException("dataset " + job.datasetId() + " no longer exists"));
-        TrainingData data = new TrainingData(dataset.classNames(), examples(dataset.id(), Split.TRAIN),
-                examples(dataset.id(), Split.VAL), examples(dataset.id(), Split.TEST));
+        TrainingData data = new TrainingData(dataset.classNames(), examples(job.tenant(), dataset.id(), Split.TRAIN),
+                examples(job.tenant(), dataset.id(), Split.VAL), examples(job.tenant(), dataset.id(), Split.TEST));
         if (data.validation().isEmpty()) {
             reporter.onEvent("warning", "The dataset has no validation images: the last epoch's prompt is kept");
         }
@@ -106,7 +107,7 @@ class JobExecution {
         TrainingOutcome result = new PromptTrainer(model, spec.toSettings()).train(data, reporter,
                 checkpoint.orElse(null));
         return transactions.execute(tx -> {
-            LearnedPrompt saved = prompts.save(toPrompt(job, spec, dataset, result));
+            LearnedPrompt saved = prompts.save(job.tenant(), toPrompt(job, spec, dataset, result));
             if (!queue.succeed(lease, json.writeValueAsString(resultOf(saved.id(), result)))) {
                 tx.setRollbackOnly();
                 return "lease_lost";
@@ -115,8 +116,8 @@ class JobExecution {
         });
     }
 
-    private List<TrainingExample> examples(UUID datasetId, Split split) {
-        return datasets.images(datasetId, split).stream()
+    private List<TrainingExample> examples(Tenant tenant, UUID datasetId, Split split) {
+        return datasets.images(tenant, datasetId, split).stream()
                 .map((DatasetImage image) -> new TrainingExample(image.file(), image.label())).toList();
     }
 

@@ -8,10 +8,12 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
+import io.visprompt.config.Tenant;
 import io.visprompt.training.engine.EpochMetrics;
 import io.visprompt.training.engine.TrainingCheckpoint;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The {@code training_jobs} table used as a work queue; all of the queue's SQL is here. Workers claim with
@@ -29,44 +31,68 @@ class JobQueue {
     private final JdbcClient jdbc;
     private final Clock clock;
     private final TrainingProperties properties;
+    private final TransactionTemplate transactions;
 
-    JobQueue(JdbcClient jdbc, Clock clock, TrainingProperties properties) {
+    JobQueue(JdbcClient jdbc, Clock clock, TrainingProperties properties, TransactionTemplate transactions) {
         this.jdbc = jdbc;
         this.clock = clock;
         this.properties = properties;
+        this.transactions = transactions;
     }
 
-    record NewJob(UUID id, UUID datasetId, String modelId, String specJson, int epochs, long totalSteps,
-            int maxAttempts, String idempotencyKey) {
+    record NewJob(UUID id, Tenant tenant, UUID datasetId, String modelId, String specJson, int epochs,
+            long totalSteps, int maxAttempts, String idempotencyKey) {
     }
 
-    record ClaimedJob(Lease lease, UUID datasetId, String modelId, String specJson, long step) {
+    /** @param tenant the job's owner, who also owns the prompt it learns */
+    record ClaimedJob(Lease lease, Tenant tenant, UUID datasetId, String modelId, String specJson, long step) {
     }
 
     record Requeued(UUID jobId, JobStatus status, String previousOwner) {
     }
 
-    /** Inserts a queued job; with an idempotency key already used, returns the earlier job's id instead. */
-    UUID enqueue(NewJob job) {
-        Timestamp now = now();
-        Optional<UUID> inserted = jdbc.sql("""
-                INSERT INTO training_jobs (id, dataset_id, model_id, spec, status, phase, max_attempts, epochs,
-                                          total_steps, idempotency_key, created_at, updated_at)
-                VALUES (:id, :dataset, :model, CAST(:spec AS jsonb), 'queued', 'queued', :maxAttempts, :epochs,
-                        :totalSteps, :key, :now, :now)
-                ON CONFLICT (idempotency_key) DO NOTHING
-                RETURNING id
-                """)
-                .param("id", job.id()).param("dataset", job.datasetId()).param("model", job.modelId())
-                .param("spec", job.specJson()).param("maxAttempts", job.maxAttempts()).param("epochs", job.epochs())
-                .param("totalSteps", job.totalSteps()).param("key", job.idempotencyKey()).param("now", now)
-                .query(UUID.class).optional();
-        if (inserted.isPresent()) {
-            event(inserted.get(), "info", "created", "Job queued");
-            return inserted.get();
-        }
-        return jdbc.sql("SELECT id FROM training_jobs WHERE idempotency_key = :key")
-                .param("key", job.idempotencyKey()).query(UUID.class).single();
+    /**
+     * Inserts a queued job. With an idempotency key the tenant already used, returns that job's id instead. Empty
+     * (and nothing inserted) when the tenant already has {@code maxActive} unfinished jobs; the check and the insert
+     * hold a per-tenant advisory lock (class 2), so concurrent submissions cannot both pass it.
+     */
+    Optional<UUID> enqueue(NewJob job, int maxActive) {
+        return transactions.execute(status -> {
+            jdbc.sql("SELECT 1 FROM pg_advisory_xact_lock(2, hashtext(:tenant))").param("tenant", job.tenant().id())
+                    .query((rs, row) -> 1).list();
+            if (job.idempotencyKey() != null) {
+                Optional<UUID> earlier = jdbc.sql("SELECT id FROM training_jobs WHERE tenant = :tenant AND idempotency_key = :key")
+                        .param("tenant", job.tenant().id()).param("key", job.idempotencyKey())
+                        .query(UUID.class).optional();
+                if (earlier.isPresent()) {
+                    return earlier;
+                }
+            }
+            if (activeJobs(job.tenant()) >= maxActive) {
+                return Optional.<UUID>empty();
+            }
+            jdbc.sql("""
+                    INSERT INTO training_jobs (id, tenant, dataset_id, model_id, spec, status, phase, max_attempts,
+                                              epochs, total_steps, idempotency_key, created_at, updated_at)
+                    VALUES (:id, :tenant, :dataset, :model, CAST(:spec AS jsonb), 'queued', 'queued', :maxAttempts,
+                            :epochs, :totalSteps, :key, :now, :now)
+                    """)
+                    .param("id", job.id()).param("tenant", job.tenant().id()).param("dataset", job.datasetId())
+                    .param("model", job.modelId()).param("spec", job.specJson())
+                    .param("maxAttempts", job.maxAttempts()).param("epochs", job.epochs())
+                    .param("totalSteps", job.totalSteps()).param("key", job.idempotencyKey()).param("now", now())
+                    .update();
+            event(job.id(), "info", "created", "Job queued");
+            return Optional.of(job.id());
+        });
+    }
+
+    /** Jobs of the tenant that are queued, running or being cancelled: what the concurrent-jobs quota counts. */
+    long activeJobs(Tenant tenant) {
+        return jdbc.sql("""
+                SELECT count(*) FROM training_jobs
+                 WHERE tenant = :tenant AND status IN ('queued', 'running', 'cancelling')
+                """).param("tenant", tenant.id()).query(Long.class).single();
     }
 
     /** Claims the oldest queued job, if any, for {@code worker}. */
@@ -79,12 +105,12 @@ class JobQueue {
                        attempt_started_at = :now, attempt_start_step = j.step, updated_at = :now
                  WHERE j.id = (SELECT id FROM training_jobs WHERE status = 'queued'
                                 ORDER BY created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)
-                RETURNING j.id, j.attempt, j.dataset_id, j.model_id, j.spec::text AS spec, j.step
+                RETURNING j.id, j.attempt, j.tenant, j.dataset_id, j.model_id, j.spec::text AS spec, j.step
                 """)
                 .param("worker", worker).param("now", now).param("expires", expiry(now))
                 .query((rs, row) -> new ClaimedJob(
                         new Lease(rs.getObject("id", UUID.class), worker, rs.getInt("attempt")),
-                        rs.getObject("dataset_id", UUID.class), rs.getString("model_id"), rs.getString("spec"),
+                        new Tenant(rs.getString("tenant")), rs.getObject("dataset_id", UUID.class), rs.getString("model_id"), rs.getString("spec"),
                         rs.getLong("step")))
                 .optional();
         claimed.ifPresent(c -> event(c.lease().jobId(), "info", "claimed",
@@ -190,16 +216,16 @@ class JobQueue {
     }
 
     /** A user's cancel: a queued job is cancelled at once, a running one is asked to stop. */
-    Optional<JobStatus> requestCancel(UUID jobId) {
+    Optional<JobStatus> requestCancel(Tenant tenant, UUID jobId) {
         Optional<JobStatus> status = jdbc.sql("""
                 UPDATE training_jobs
                    SET status = CASE WHEN status = 'queued' THEN 'cancelled' ELSE 'cancelling' END,
                        phase = CASE WHEN status = 'queued' THEN 'cancelled' ELSE phase END,
                        finished_at = CASE WHEN status = 'queued' THEN CAST(:now AS timestamptz) END,
                        updated_at = :now
-                 WHERE id = :job AND status IN ('queued', 'running')
+                 WHERE id = :job AND tenant = :tenant AND status IN ('queued', 'running')
                 RETURNING status
-                """).param("job", jobId).param("now", now()).query(String.class).optional().map(JobStatus::fromWire);
+                """).param("job", jobId).param("tenant", tenant.id()).param("now", now()).query(String.class).optional().map(JobStatus::fromWire);
         status.ifPresent(s -> event(jobId, "info", s == JobStatus.CANCELLED ? "cancelled" : "cancel_requested",
                 s == JobStatus.CANCELLED ? "Job cancelled before it started" : "Cancellation requested"));
         return status;

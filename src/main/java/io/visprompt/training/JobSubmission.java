@@ -4,16 +4,22 @@ import java.util.UUID;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.visprompt.config.ApiProblem;
+import io.visprompt.config.Tenant;
 import io.visprompt.dataset.DatasetSummary;
 import io.visprompt.dataset.Datasets;
 import io.visprompt.dataset.Split;
 import io.visprompt.model.ModelCatalog;
 import io.visprompt.model.ModelDescriptor;
+import io.visprompt.security.Quotas;
+import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 import tools.jackson.databind.json.JsonMapper;
 
-/** Turns a validated request into a queued job. */
+/**
+ * Turns a validated request into a queued job of the caller's tenant: the dataset must be the tenant's (another
+ * tenant's dataset is answered like one that does not exist), and the tenant's concurrent-jobs quota must allow it.
+ */
 @Service
 class JobSubmission {
 
@@ -23,23 +29,25 @@ class JobSubmission {
     private final JsonMapper json;
     private final TrainingProperties properties;
     private final MeterRegistry meters;
+    private final Quotas quotas;
 
     JobSubmission(JobQueue queue, ModelCatalog models, Datasets datasets, JsonMapper json,
-            TrainingProperties properties, MeterRegistry meters) {
+            TrainingProperties properties, MeterRegistry meters, Quotas quotas) {
         this.queue = queue;
         this.models = models;
         this.datasets = datasets;
         this.json = json;
         this.properties = properties;
         this.meters = meters;
+        this.quotas = quotas;
     }
 
     /** One transaction: the dataset stays reserved until the job that needs it is stored. */
     @Transactional
-    UUID submit(TrainingJobRequest request, String idempotencyKey) {
+    UUID submit(Tenant tenant, TrainingJobRequest request, String idempotencyKey) {
         ModelDescriptor model = models.find(request.model()).orElseThrow(() -> ApiProblem.invalidField("model",
                 "unknown model '" + request.model() + "'; GET /v1/models lists the models on offer"));
-        DatasetSummary dataset = datasets.reserve(request.datasetId()).orElseThrow(() -> ApiProblem.invalidField(
+        DatasetSummary dataset = datasets.reserve(tenant, request.datasetId()).orElseThrow(() -> ApiProblem.invalidField(
                 "dataset_id", "dataset " + request.datasetId() + " does not exist"));
         int trainImages = dataset.imageCounts().getOrDefault(Split.TRAIN, 0);
         if (trainImages == 0) {
@@ -49,9 +57,13 @@ class JobSubmission {
         int batch = spec.hyperparameters().batchSize();
         long stepsPerEpoch = (trainImages + batch - 1) / batch;
         int maxAttempts = request.maxAttempts() != null ? request.maxAttempts() : properties.maxAttempts();
-        UUID id = queue.enqueue(new JobQueue.NewJob(UUID.randomUUID(), dataset.id(), model.id(),
+        int maxActive = quotas.of(tenant).concurrentJobs();
+        UUID id = queue.enqueue(new JobQueue.NewJob(UUID.randomUUID(), tenant, dataset.id(), model.id(),
                 json.writeValueAsString(spec), spec.hyperparameters().epochs(),
-                stepsPerEpoch * spec.hyperparameters().epochs(), maxAttempts, idempotencyKey));
+                stepsPerEpoch * spec.hyperparameters().epochs(), maxAttempts, idempotencyKey), maxActive)
+                .orElseThrow(() -> Quotas.exceeded(HttpStatus.TOO_MANY_REQUESTS, "concurrent_jobs", maxActive,
+                        queue.activeJobs(tenant), "The tenant already has " + maxActive + " queued or running jobs, "
+                                + "its quota; wait for one to finish or cancel one"));
         meters.counter("visprompt.training.jobs.submitted", "model", model.id()).increment();
         return id;
     }

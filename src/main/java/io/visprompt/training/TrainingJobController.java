@@ -8,6 +8,7 @@ import java.util.UUID;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import io.visprompt.config.ApiProblem;
+import io.visprompt.config.Tenant;
 import jakarta.validation.Valid;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -42,18 +43,18 @@ class TrainingJobController {
 
     @PostMapping
     @Operation(summary = "Queue a training job; only dataset_id and model are required")
-    ResponseEntity<TrainingJobView> create(@Valid @RequestBody TrainingJobRequest request,
+    ResponseEntity<TrainingJobView> create(Tenant tenant, @Valid @RequestBody TrainingJobRequest request,
             @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey) {
         if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > 200)) {
             throw ApiProblem.badRequest("invalid_idempotency_key", "Idempotency-Key must be 1 to 200 characters");
         }
-        UUID id = submission.submit(request, idempotencyKey);
-        return ResponseEntity.created(URI.create("/v1/training-jobs/" + id)).body(get(id));
+        UUID id = submission.submit(tenant, request, idempotencyKey);
+        return ResponseEntity.created(URI.create("/v1/training-jobs/" + id)).body(get(tenant, id));
     }
 
     @GetMapping
     @Operation(summary = "List jobs, newest first, with cursor pagination")
-    TrainingJobView.Page<TrainingJobView> list(@RequestParam(defaultValue = "20") int limit,
+    TrainingJobView.Page<TrainingJobView> list(Tenant tenant, @RequestParam(defaultValue = "20") int limit,
             @RequestParam(required = false) UUID after, @RequestParam(required = false) String status) {
         if (limit < 1 || limit > 100) {
             throw ApiProblem.invalidField("limit", "must be between 1 and 100");
@@ -65,25 +66,25 @@ class TrainingJobController {
                 throw ApiProblem.invalidField("status", "must be one of queued, running, cancelling, succeeded, failed, cancelled");
             }
         });
-        if (after != null && !queries.exists(after)) {
+        if (after != null && !queries.exists(tenant, after)) {
             throw ApiProblem.invalidField("after", "no job " + after);
         }
-        List<TrainingJobView> page = queries.list(filter, after, limit + 1);
+        List<TrainingJobView> page = queries.list(tenant, filter, after, limit + 1);
         boolean more = page.size() > limit;
         List<TrainingJobView> data = more ? page.subList(0, limit) : page;
         return new TrainingJobView.Page<>("list", data, more, data.isEmpty() ? null : data.get(data.size() - 1).id().toString());
     }
 
     @GetMapping("/{id}")
-    TrainingJobView get(@PathVariable UUID id) {
-        return queries.find(id).orElseThrow(() -> ApiProblem.notFound("training_job", id));
+    TrainingJobView get(Tenant tenant, @PathVariable UUID id) {
+        return queries.find(tenant, id).orElseThrow(() -> ApiProblem.notFound("training_job", id));
     }
 
     @GetMapping("/{id}/events")
     @Operation(summary = "State transitions and warnings, oldest first; pass after=<last event id> to follow")
-    TrainingJobView.Page<TrainingJobView.EventView> events(@PathVariable UUID id,
+    TrainingJobView.Page<TrainingJobView.EventView> events(Tenant tenant, @PathVariable UUID id,
             @RequestParam(defaultValue = "0") long after, @RequestParam(defaultValue = "100") int limit) {
-        requireJob(id);
+        requireJob(tenant, id);
         if (limit < 1 || limit > 1000) {
             throw ApiProblem.invalidField("limit", "must be between 1 and 1000");
         }
@@ -104,9 +105,9 @@ class TrainingJobController {
             new rows as they are written, a `progress` event (data = the job, as GET /v1/training-jobs/{id}) \
             whenever the job changes, and a last `end` event once the job is finished; then the stream closes. \
             Resumes after the `Last-Event-ID` header (sent by EventSource on reconnect), else after `after`.""")
-    SseEmitter streamEvents(@PathVariable UUID id, @RequestParam(defaultValue = "0") long after,
+    SseEmitter streamEvents(Tenant tenant, @PathVariable UUID id, @RequestParam(defaultValue = "0") long after,
             @RequestHeader(name = "Last-Event-ID", required = false) String lastEventId) {
-        requireJob(id);
+        requireJob(tenant, id);
         long from = after;
         if (lastEventId != null && !lastEventId.isBlank()) {
             try {
@@ -115,30 +116,30 @@ class TrainingJobController {
                 throw ApiProblem.invalidField("Last-Event-ID", "must be the id of an event");
             }
         }
-        return eventStream.open(id, from);
+        return eventStream.open(tenant, id, from);
     }
 
     @GetMapping("/{id}/metrics")
     @Operation(summary = "Per-epoch train loss, train and validation accuracy, learning rate")
-    TrainingJobView.Page<TrainingJobView.MetricView> metrics(@PathVariable UUID id) {
-        requireJob(id);
+    TrainingJobView.Page<TrainingJobView.MetricView> metrics(Tenant tenant, @PathVariable UUID id) {
+        requireJob(tenant, id);
         return new TrainingJobView.Page<>("list", queries.metrics(id), false, null);
     }
 
     @PostMapping("/{id}/cancel")
     @Operation(summary = "Cancel a queued job at once, or ask a running one to stop within a step")
-    ResponseEntity<TrainingJobView> cancel(@PathVariable UUID id) {
-        if (queue.requestCancel(id).isEmpty()) {
-            TrainingJobView job = get(id);
+    ResponseEntity<TrainingJobView> cancel(Tenant tenant, @PathVariable UUID id) {
+        if (queue.requestCancel(tenant, id).isEmpty()) {
+            TrainingJobView job = get(tenant, id);
             if (JobStatus.fromWire(job.status()) != JobStatus.CANCELLING) {
                 throw ApiProblem.conflict("job_not_cancellable", "Job " + id + " is already " + job.status());
             }
         }
-        return ResponseEntity.status(HttpStatus.ACCEPTED).body(get(id));
+        return ResponseEntity.status(HttpStatus.ACCEPTED).body(get(tenant, id));
     }
 
-    private void requireJob(UUID id) {
-        if (!queries.exists(id)) {
+    private void requireJob(Tenant tenant, UUID id) {
+        if (!queries.exists(tenant, id)) {
             throw ApiProblem.notFound("training_job", id);
         }
     }

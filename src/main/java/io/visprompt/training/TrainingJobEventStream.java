@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.visprompt.config.ApiProblem;
+import io.visprompt.config.Tenant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
@@ -75,7 +76,7 @@ class TrainingJobEventStream implements SmartLifecycle {
     }
 
     /** Opens a stream of the job's events after {@code afterId}; the caller has checked that the job exists. */
-    SseEmitter open(UUID jobId, long afterId) {
+    SseEmitter open(Tenant tenant, UUID jobId, long afterId) {
         if (!running) {
             throw new ApiProblem(HttpStatus.SERVICE_UNAVAILABLE, "shutting_down", "The service is shutting down");
         }
@@ -84,7 +85,7 @@ class TrainingJobEventStream implements SmartLifecycle {
                     "Too many open event streams (" + maxStreams + "); poll GET /v1/training-jobs/{id}/events instead");
         }
         SseEmitter emitter = new SseEmitter(timeout.toMillis());
-        Subscription subscription = new Subscription(jobId, afterId, emitter);
+        Subscription subscription = new Subscription(tenant, jobId, afterId, emitter);
         open.add(subscription);
         emitter.onCompletion(subscription::stop);
         emitter.onTimeout(subscription::close);
@@ -100,6 +101,7 @@ class TrainingJobEventStream implements SmartLifecycle {
 
     private final class Subscription {
 
+        private final Tenant tenant;
         private final UUID jobId;
         private final SseEmitter emitter;
         private long lastId;
@@ -111,7 +113,8 @@ class TrainingJobEventStream implements SmartLifecycle {
         private volatile boolean done;
         volatile ScheduledFuture<?> task;
 
-        Subscription(UUID jobId, long afterId, SseEmitter emitter) {
+        Subscription(Tenant tenant, UUID jobId, long afterId, SseEmitter emitter) {
+            this.tenant = tenant;
             this.jobId = jobId;
             this.lastId = Math.max(0, afterId);
             this.emitter = emitter;
@@ -123,7 +126,7 @@ class TrainingJobEventStream implements SmartLifecycle {
             }
             try {
                 // The job first, then the events: an event row written before the job row was read is never missed.
-                TrainingJobView job = queries.find(jobId).orElse(null);
+                TrainingJobView job = queries.find(tenant, jobId).orElse(null);
                 drainEvents();
                 if (job == null) {
                     send(SseEmitter.event().name(END).data(new End(jobId, "deleted")));

@@ -11,12 +11,17 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
+import io.visprompt.config.Tenant;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
-/** Read side of the jobs API: single jobs, cursor-paginated lists, events and per-epoch metrics. */
+/**
+ * Read side of the jobs API: single jobs, cursor-paginated lists, events and per-epoch metrics. Jobs are found by
+ * id and tenant: another tenant's job reads as one that does not exist; events and metrics are read once the job
+ * was found.
+ */
 @Repository
 class TrainingJobQueries {
 
@@ -32,24 +37,27 @@ class TrainingJobQueries {
         this.clock = clock;
     }
 
-    Optional<TrainingJobView> find(UUID id) {
-        return jdbc.sql(SELECT_JOB + " WHERE j.id = :id").param("id", id).query(this::mapJob).optional();
+    Optional<TrainingJobView> find(Tenant tenant, UUID id) {
+        return jdbc.sql(SELECT_JOB + " WHERE j.id = :id AND j.tenant = :tenant").param("id", id)
+                .param("tenant", tenant.id()).query(this::mapJob).optional();
     }
 
     /** Newest first; {@code after} is the id of the last job of the previous page. */
-    List<TrainingJobView> list(Optional<JobStatus> status, UUID after, int limit) {
+    List<TrainingJobView> list(Tenant tenant, Optional<JobStatus> status, UUID after, int limit) {
         return jdbc.sql(SELECT_JOB + """
-                 WHERE (CAST(:status AS text) IS NULL OR j.status = :status)
+                 WHERE j.tenant = :tenant
+                   AND (CAST(:status AS text) IS NULL OR j.status = :status)
                    AND (CAST(:after AS uuid) IS NULL OR (j.created_at, j.id) <
-                        (SELECT created_at, id FROM training_jobs WHERE id = :after))
+                        (SELECT created_at, id FROM training_jobs WHERE id = :after AND tenant = :tenant))
                  ORDER BY j.created_at DESC, j.id DESC LIMIT :limit
-                """).param("status", status.map(JobStatus::wireName).orElse(null)).param("after", after)
+                """).param("tenant", tenant.id()).param("status", status.map(JobStatus::wireName).orElse(null))
+                .param("after", after)
                 .param("limit", limit).query(this::mapJob).list();
     }
 
-    boolean exists(UUID id) {
-        return jdbc.sql("SELECT EXISTS (SELECT 1 FROM training_jobs WHERE id = :id)").param("id", id)
-                .query(Boolean.class).single();
+    boolean exists(Tenant tenant, UUID id) {
+        return jdbc.sql("SELECT EXISTS (SELECT 1 FROM training_jobs WHERE id = :id AND tenant = :tenant)")
+                .param("id", id).param("tenant", tenant.id()).query(Boolean.class).single();
     }
 
     List<TrainingJobView.EventView> events(UUID jobId, long afterId, int limit) {

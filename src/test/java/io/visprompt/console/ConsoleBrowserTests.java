@@ -330,6 +330,7 @@ class ConsoleBrowserTests extends PostgresIntegrationTest {
             key.clear();
             driver.findElement(By.cssSelector("#key-form button")).click();
             assertThat(js("return sessionStorage.getItem('visprompt.apiKey')")).isNull();
+            js("sessionStorage.setItem('visprompt.apiKey', arguments[0])", adminKey);
         } finally {
             driver.manage().window().setSize(new Dimension(1280, 1800));
         }
@@ -353,6 +354,9 @@ class ConsoleBrowserTests extends PostgresIntegrationTest {
     private void open(String hash) {
         String base = "http://localhost:" + port + "/";
         if (driver.getCurrentUrl() == null || !driver.getCurrentUrl().startsWith(base)) {
+            // a user enters their key once per tab; the console keeps it in sessionStorage
+            driver.get(base);
+            js("sessionStorage.setItem('visprompt.apiKey', arguments[0])", adminKey);
             driver.get(base + hash);
         } else {
             js("location.hash = arguments[0]", hash);

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.UUID;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.visprompt.config.Tenant;
 import io.visprompt.dataset.internal.TestArchives;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -101,8 +102,8 @@ class DatasetLifecycleTests extends DatasetHttpTest {
         imageFolder(10, "cats", "dogs").forEach(archive::file);
         UUID id = uploaded(archive.bytes(), "name", "for training", "val_fraction", "0.2", "test_fraction", "0");
 
-        DatasetSummary summary = datasets.find(id).orElseThrow();
-        List<DatasetImage> train = datasets.images(id, Split.TRAIN);
+        DatasetSummary summary = datasets.find(Tenant.DEFAULT, id).orElseThrow();
+        List<DatasetImage> train = datasets.images(Tenant.DEFAULT, id, Split.TRAIN);
 
         assertThat(summary.name()).isEqualTo("for training");
         assertThat(summary.classNames()).containsExactly("cats", "dogs");
@@ -112,10 +113,10 @@ class DatasetLifecycleTests extends DatasetHttpTest {
             assertThat(image.split()).isEqualTo(Split.TRAIN);
         });
         assertThat(train).extracting(DatasetImage::label).isSorted().contains(0, 1);
-        assertThat(datasets.images(id, Split.TRAIN)).isEqualTo(train);
-        assertThat(datasets.images(id, Split.VAL)).hasSize(4);
-        assertThat(datasets.images(id, Split.TEST)).isEmpty();
-        assertThat(datasets.find(UUID.randomUUID())).isEmpty();
+        assertThat(datasets.images(Tenant.DEFAULT, id, Split.TRAIN)).isEqualTo(train);
+        assertThat(datasets.images(Tenant.DEFAULT, id, Split.VAL)).hasSize(4);
+        assertThat(datasets.images(Tenant.DEFAULT, id, Split.TEST)).isEmpty();
+        assertThat(datasets.find(Tenant.DEFAULT, UUID.randomUUID())).isEmpty();
     }
 
     @Test

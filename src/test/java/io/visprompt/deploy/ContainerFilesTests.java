@@ -175,6 +175,20 @@ class ContainerFilesTests {
     }
 
     @Test
+    void theApiGetsTheBootstrapKeyFromTheEnvironmentNeverInlinedAndWorkersDoNot() {
+        assertThat((String) path(services, "api", "environment", "VISPROMPT_BOOTSTRAP_KEY"))
+                .isEqualTo("${VISPROMPT_BOOTSTRAP_KEY:-}");
+        for (String name : List.of("worker", "worker-gpu")) {
+            assertThat((Map<String, Object>) path(services, name, "environment")).as(name)
+                    .doesNotContainKey("VISPROMPT_BOOTSTRAP_KEY");
+        }
+        assertThat(ProjectFiles.read("docker-compose.yml")).doesNotContainPattern("vp_[A-Za-z0-9]{4,32}_[A-Za-z0-9_-]{32,}");
+        // the variable application.yml reads
+        assertThat(ProjectFiles.read("src/main/resources/application.yml"))
+                .contains("bootstrap-key: ${VISPROMPT_BOOTSTRAP_KEY:}");
+    }
+
+    @Test
     void apiAndAllWorkersShareTheDatasetsVolumeAtTheConfiguredStorageDir() {
         for (String name : List.of("api", "worker", "worker-gpu")) {
             String storageDir = path(services, name, "environment", "VISPROMPT_DATASETS_STORAGE_DIR");

@@ -137,6 +137,43 @@ class HelmChartTests {
     }
 
     @Test
+    void theBootstrapAdminKeyIsNeverInlinedButReadFromTheChartsSecretByTheApiOnly() {
+        String key = "vp_sentinel42_" + "Bootstrap-Key-Sentinel-".repeat(2);
+        Rendered rendered = render(t -> t.set("security.bootstrapKey", key));
+
+        Map<String, Object> api = rendered.api();
+        assertThat(String.valueOf(api)).doesNotContain(key);
+        Map<String, Object> env = env(api, "VISPROMPT_BOOTSTRAP_KEY");
+        assertThat(env).doesNotContainKey("value");
+        assertThat((String) path(env, "valueFrom", "secretKeyRef", "name")).isEqualTo("rel-visprompt-api-key");
+        assertThat((String) path(env, "valueFrom", "secretKeyRef", "key")).isEqualTo("bootstrap-key");
+        assertThat(envNames(rendered.worker())).as("workers serve no API").doesNotContain("VISPROMPT_BOOTSTRAP_KEY");
+
+        Map<String, Object> secret = rendered.named("Secret", "rel-visprompt-api-key");
+        String stored = path(secret, "data", "bootstrap-key");
+        assertThat(new String(Base64.getDecoder().decode(stored), StandardCharsets.UTF_8)).isEqualTo(key);
+        assertThat(rendered.text()).doesNotContain(key);
+    }
+
+    @Test
+    void anExistingSecretCanHoldTheBootstrapKeyAndWithoutAnyKeyNoneIsPassed() {
+        Rendered existing = render(t -> t.set("security.existingSecret", "visprompt-api-key")
+                .set("security.existingSecretKey", "admin"));
+        assertThat(existing.names("Secret")).containsExactly("rel-visprompt-db");
+        Map<String, Object> ref = path(env(existing.api(), "VISPROMPT_BOOTSTRAP_KEY"), "valueFrom", "secretKeyRef");
+        assertThat(ref).containsEntry("name", "visprompt-api-key").containsEntry("key", "admin");
+
+        assertThat(defaults.names("Secret")).containsExactly("rel-visprompt-db");
+        assertThat(envNames(defaults.api())).doesNotContain("VISPROMPT_BOOTSTRAP_KEY");
+    }
+
+    @Test
+    void aMalformedBootstrapKeyIsRefusedWithoutEchoingIt() {
+        assertThatThrownBy(() -> render(t -> t.set("security.bootstrapKey", "hunter2-not-a-key")))
+                .hasMessageContaining("vp_<prefix>_<secret>").hasMessageNotContaining("hunter2");
+    }
+
+    @Test
     void workersGetAGracePeriodLongerThanTheLeaseAndAShutdownPhaseThatFitsInIt() {
         for (Rendered rendered : List.of(defaults, gpu)) {
             int grace = path(rendered.worker(), "spec", "template", "spec", "terminationGracePeriodSeconds");
@@ -260,6 +297,11 @@ class HelmChartTests {
         Optional<Map<String, Object>> entry = env.stream().filter(e -> name.equals(e.get("name"))).findFirst();
         assertThat(entry).as("env %s of %s", name, path(deployment, "metadata", "name")).isPresent();
         return entry.get();
+    }
+
+    private static List<String> envNames(Map<String, Object> deployment) {
+        List<Map<String, Object>> env = path(container(deployment), "env");
+        return env.stream().map(e -> (String) e.get("name")).toList();
     }
 
     private static long seconds(String duration) {

@@ -32,6 +32,8 @@ import tools.jackson.databind.json.JsonMapper;
 class WorkerHandoverIT {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
+    /** The admin key both processes are configured with (stored hashed by whichever starts first). */
+    private static final String ADMIN_KEY = "vp_handover_" + "0123456789abcdef".repeat(3);
     private final List<Process> processes = new ArrayList<>();
     private final HttpClient http = HttpClient.newHttpClient();
     private EmbeddedPostgres postgres;
@@ -54,6 +56,8 @@ class WorkerHandoverIT {
         Process first = start(portA, storage, "first");
         String base = "http://localhost:" + portA;
         awaitReady(base);
+        assertThat(http.send(HttpRequest.newBuilder(URI.create(base + "/v1/training-jobs")).build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode()).as("no key").isEqualTo(401);
 
         String datasetId = JSON.readTree(upload(base, TestArchives.fixture("fashion-border.zip"))).get("id").asString();
         String body = """
@@ -61,7 +65,7 @@ class WorkerHandoverIT {
                  "hyperparameters": {"epochs": 400, "batch_size": 16, "warmup_steps": 10, "checkpoint_every": 5}}
                 """.formatted(datasetId);
         String jobId = JSON.readTree(send(HttpRequest.newBuilder(URI.create(base + "/v1/training-jobs"))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)))).get("id").asString();
+                .header("Authorization", "Bearer " + ADMIN_KEY).header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)))).get("id").asString();
         UUID job = UUID.fromString(jobId);
 
         await(Duration.ofMinutes(3), () -> db.sql("SELECT step FROM training_job_checkpoints WHERE job_id = :id")
@@ -101,6 +105,7 @@ class WorkerHandoverIT {
                 "--spring.datasource.url=" + postgres.getJdbcUrl("postgres", "postgres"),
                 "--spring.datasource.username=postgres",
                 "--visprompt.datasets.storage-dir=" + storage,
+                "--visprompt.security.bootstrap-key=" + ADMIN_KEY,
                 "--visprompt.training.heartbeat-interval=1s",
                 "--visprompt.training.progress-interval=0s")
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
@@ -129,6 +134,7 @@ class WorkerHandoverIT {
         System.arraycopy(zip, 0, body, head.length, zip.length);
         System.arraycopy(tail, 0, body, head.length + zip.length, tail.length);
         return send(HttpRequest.newBuilder(URI.create(base + "/v1/datasets"))
+                .header("Authorization", "Bearer " + ADMIN_KEY)
                 .header("Content-Type", "multipart/form-data; boundary=" + boundary)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)));
     }

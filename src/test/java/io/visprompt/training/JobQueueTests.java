@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.visprompt.MutableClock;
 import io.visprompt.PostgresIntegrationTest;
+import io.visprompt.config.Tenant;
 import io.visprompt.training.engine.EpochMetrics;
 import io.visprompt.training.engine.TrainingCheckpoint;
 import org.junit.jupiter.api.Test;
@@ -157,11 +158,11 @@ class JobQueueTests extends PostgresIntegrationTest {
         drainQueue();
         UUID id = enqueue(3);
         Lease lease = queue.claim("worker-a").orElseThrow().lease();
-        assertThat(queue.requestCancel(id)).contains(JobStatus.CANCELLING);
+        assertThat(queue.requestCancel(Tenant.DEFAULT, id)).contains(JobStatus.CANCELLING);
         assertThat(queue.heartbeat(lease)).contains(JobStatus.CANCELLING);
         assertThat(queue.acknowledgeCancel(lease)).isTrue();
         assertThat(statusOf(id)).isEqualTo("cancelled");
-        assertThat(queue.requestCancel(id)).isEmpty();
+        assertThat(queue.requestCancel(Tenant.DEFAULT, id)).isEmpty();
     }
 
     @Test
@@ -181,8 +182,8 @@ class JobQueueTests extends PostgresIntegrationTest {
     }
 
     private UUID enqueue(int maxAttempts) {
-        return queue.enqueue(new JobQueue.NewJob(UUID.randomUUID(), UUID.randomUUID(), "fashion-cnn",
-                "{\"prompt\":{}}", 1, 10, maxAttempts, null));
+        return queue.enqueue(new JobQueue.NewJob(UUID.randomUUID(), Tenant.DEFAULT, UUID.randomUUID(), "fashion-cnn",
+                "{\"prompt\":{}}", 1, 10, maxAttempts, null), Integer.MAX_VALUE).orElseThrow();
     }
 
     /** Leaves no queued job from another test behind (they share one database). */

@@ -31,6 +31,9 @@ public class DatasetEntity implements Persistable<UUID> {
 
     private String name;
 
+    /** The owning tenant's id ({@link io.visprompt.config.Tenant}). */
+    private String tenant;
+
     private String splitMode;
 
     private Double valFraction;
@@ -65,10 +68,11 @@ public class DatasetEntity implements Persistable<UUID> {
     protected DatasetEntity() {
     }
 
-    public DatasetEntity(UUID id, String name, String splitMode, Double valFraction, Double testFraction,
+    public DatasetEntity(UUID id, String tenant, String name, String splitMode, Double valFraction, Double testFraction,
             Long splitSeed, long uploadBytes, long totalBytes, Instant createdAt, List<DatasetClass> classes,
             List<RejectedFileEntry> rejectedFiles) {
         this.id = id;
+        this.tenant = tenant;
         this.name = name;
         this.splitMode = splitMode;
         this.valFraction = valFraction;
@@ -95,6 +99,10 @@ public class DatasetEntity implements Persistable<UUID> {
     @Override
     public boolean isNew() {
         return isNew;
+    }
+
+    public String tenant() {
+        return tenant;
     }
 
     public String name() {

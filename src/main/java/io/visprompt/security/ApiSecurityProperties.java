@@ -1,0 +1,45 @@
+package io.visprompt.security;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * {@code visprompt.security.*}.
+ *
+ * @param bootstrapKey     an admin key ({@code vp_<prefix>_<secret>}) that must exist; stored hashed at startup
+ *                         (env {@code VISPROMPT_BOOTSTRAP_KEY}, e.g. from a Kubernetes Secret)
+ * @param bootstrapKeyFile where the first start on an empty database writes the admin key it generates (mode 600)
+ * @param keyCacheTtl      how long a process trusts a key it looked up; a revoked key stops working within this
+ * @param audit            what the audit trail records
+ * @param quotas           per-tenant limits: defaults, and overrides under {@code tenants.<tenant>}
+ */
+@ConfigurationProperties("visprompt.security")
+record ApiSecurityProperties(String bootstrapKey, @DefaultValue("./data/admin.key") Path bootstrapKeyFile,
+        @DefaultValue("3s") Duration keyCacheTtl, @DefaultValue Audit audit, @DefaultValue QuotaDefaults quotas) {
+
+    /**
+     * @param inference also record {@code POST /v1/classify} and {@code /v2/models/{id}/infer}, which change nothing
+     *                  stored (off by default: one row per classification)
+     */
+    record Audit(@DefaultValue("false") boolean inference) {
+    }
+
+    record QuotaDefaults(@DefaultValue("10GB") DataSize datasetBytes, @DefaultValue("10") int concurrentJobs,
+            @DefaultValue("20") double inferencePerSecond, @DefaultValue("40") int inferenceBurst,
+            Map<String, QuotaOverride> tenants) {
+
+        QuotaDefaults {
+            tenants = tenants == null ? Map.of() : Map.copyOf(tenants);
+        }
+    }
+
+    /** One tenant's limits; what is left out is the default. */
+    record QuotaOverride(DataSize datasetBytes, Integer concurrentJobs, Double inferencePerSecond,
+            Integer inferenceBurst) {
+    }
+}

@@ -1,0 +1,104 @@
+package io.visprompt.security;
+
+import java.time.Clock;
+import java.util.List;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.http.HttpServletRequest;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.boot.security.autoconfigure.web.servlet.SecurityFilterProperties;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpHeaders;
+import org.springframework.security.authentication.ProviderManager;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.annotation.web.configurers.AbstractHttpConfigurer;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.access.intercept.AuthorizationFilter;
+import org.springframework.security.web.authentication.AnonymousAuthenticationFilter;
+import org.springframework.security.web.authentication.AuthenticationFilter;
+import org.springframework.security.web.context.RequestAttributeSecurityContextRepository;
+import org.springframework.security.web.util.matcher.NegatedRequestMatcher;
+import org.springframework.web.method.support.HandlerMethodArgumentResolver;
+import org.springframework.web.servlet.HandlerExceptionResolver;
+import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
+
+/**
+ * The HTTP API's security: stateless bearer API keys (no sessions, no CSRF: there is no cookie to ride on),
+ * authorization by {@link EndpointRules}, problem+json refusals, the inference rate limit, the audit trail and the
+ * {@link io.visprompt.config.Tenant} controller argument.
+ */
+@Configuration(proxyBeanMethods = false)
+class SecurityConfiguration {
+
+    /** Runs just outside Spring Security's filter chain, so that it sees the chain's refusals. */
+    static final int AUDIT_FILTER_ORDER = SecurityFilterProperties.DEFAULT_FILTER_ORDER - 1;
+
+    @Bean
+    SecurityFilterChain apiSecurity(HttpSecurity http, ApiKeyAuthenticationProvider keys, Quotas quotas,
+            @Qualifier("handlerExceptionResolver") HandlerExceptionResolver resolver) throws Exception {
+        SecurityProblems problems = new SecurityProblems(resolver);
+        RequestAttributeSecurityContextRepository contexts = new RequestAttributeSecurityContextRepository();
+
+        AuthenticationFilter bearer = new AuthenticationFilter(new ProviderManager(keys), SecurityConfiguration::bearerKey);
+        bearer.setRequestMatcher(new NegatedRequestMatcher(EndpointRules.OPEN));
+        bearer.setSecurityContextRepository(contexts);
+        bearer.setSuccessHandler((request, response, authentication) ->
+                request.setAttribute(Caller.ATTRIBUTE, authentication.getPrincipal()));
+        bearer.setFailureHandler(problems::unauthenticated);
+
+        return http
+                .csrf(AbstractHttpConfigurer::disable)
+                .formLogin(AbstractHttpConfigurer::disable)
+                .httpBasic(AbstractHttpConfigurer::disable)
+                .logout(AbstractHttpConfigurer::disable)
+                .requestCache(AbstractHttpConfigurer::disable)
+                .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .securityContext(c -> c.securityContextRepository(contexts))
+                .exceptionHandling(e -> e.authenticationEntryPoint(problems::unauthenticated)
+                        .accessDeniedHandler(problems::forbidden))
+                .authorizeHttpRequests(authorize -> {
+                    // the REQUEST dispatch was authorized; its forwards, async and error dispatches need no new check
+                    authorize.dispatcherTypeMatchers(DispatcherType.FORWARD, DispatcherType.ASYNC, DispatcherType.ERROR)
+                            .permitAll();
+                    EndpointRules.configure(authorize);
+                })
+                .addFilterBefore(bearer, AnonymousAuthenticationFilter.class)
+                .addFilterAfter(new InferenceRateLimitFilter(new TokenBuckets(quotas, System::nanoTime), quotas, problems),
+                        AuthorizationFilter.class)
+                .build();
+    }
+
+    @Bean
+    FilterRegistrationBean<AuditFilter> auditFilter(AuditLog audit, Clock clock, ApiSecurityProperties properties,
+            MeterRegistry meters) {
+        FilterRegistrationBean<AuditFilter> registration = new FilterRegistrationBean<>(
+                new AuditFilter(audit, clock, properties.audit().inference(), meters));
+        registration.setOrder(AUDIT_FILTER_ORDER);
+        return registration;
+    }
+
+    @Bean
+    WebMvcConfigurer tenantArgument() {
+        return new WebMvcConfigurer() {
+            @Override
+            public void addArgumentResolvers(List<HandlerMethodArgumentResolver> resolvers) {
+                resolvers.add(new TenantArgumentResolver());
+            }
+        };
+    }
+
+    /** {@code Authorization: Bearer <key>}; no such header: no key (anonymous, refused where a key is needed). */
+    private static ApiKeyAuthentication bearerKey(HttpServletRequest request) {
+        String header = request.getHeader(HttpHeaders.AUTHORIZATION);
+        if (header == null) {
+            return null;
+        }
+        String key = header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).strip() : "";
+        ApiKeyFormat.prefixOf(key).ifPresent(prefix -> request.setAttribute(Caller.PRESENTED_PREFIX_ATTRIBUTE, prefix));
+        return ApiKeyAuthentication.presented(key);
+    }
+}

@@ -1,0 +1,129 @@
+package io.visprompt.security;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import io.visprompt.TestArchives;
+import org.junit.jupiter.api.Test;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.client.RestClient;
+import tools.jackson.databind.JsonNode;
+
+/** Every mutating request leaves one audit row once its status is known, refused ones included; admins read them. */
+class AuditTrailTests extends AccessControlHttpTest {
+
+    record Row(String tenant, String keyPrefix, String method, String path, String resourceType, String resourceId,
+            String action, Integer status) {
+    }
+
+    @Test
+    void eachMutationIsRecordedWithCallerResourceActionAndStatus() throws Exception {
+        String tenant = "audit-" + UUID.randomUUID().toString().substring(0, 8);
+        String key = newKey(tenant, ALL_BUT_ADMIN);
+        String prefix = prefixOf(key);
+        RestClient client = client(key);
+
+        String dataset = uploaded(client, "audited");
+        String job = createJob(client, dataset, null).getBody().get("id").asString();
+        send(client, "POST", "/v1/training-jobs/" + job + "/cancel");
+        String prompt = importPrompt(client).getBody().get("id").asString();
+        send(client, "DELETE", "/v1/datasets/" + dataset);
+        send(client, "GET", "/v1/datasets"); // reads are not recorded
+        ResponseEntity<JsonNode> invalid = postJson(client, "/v1/training-jobs", Map.of("model", "fashion-cnn"));
+        assertThat(invalid.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
+        assertThat(send(client, "POST", "/v1/api-keys").getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
+
+        List<Row> rows = await(Duration.ofSeconds(5), () -> rows("tenant = ?", tenant), r -> r.size() >= 7);
+        assertThat(rows).containsExactly(
+                new Row(tenant, prefix, "POST", "/v1/datasets", "dataset", dataset, "create", 201),
+                new Row(tenant, prefix, "POST", "/v1/training-jobs", "training_job", job, "create", 201),
+                new Row(tenant, prefix, "POST", "/v1/training-jobs/" + job + "/cancel", "training_job", job, "cancel", 202),
+                new Row(tenant, prefix, "POST", "/v1/prompts", "prompt", prompt, "create", 201),
+                new Row(tenant, prefix, "DELETE", "/v1/datasets/" + dataset, "dataset", dataset, "delete", 204),
+                new Row(tenant, prefix, "POST", "/v1/training-jobs", "training_job", null, "create", 400),
+                new Row(tenant, prefix, "POST", "/v1/api-keys", "api_key", null, "create", 403));
+    }
+
+    @Test
+    void unauthenticatedAndOverQuotaRefusalsAreRecordedToo() throws Exception {
+        String path = "/v1/datasets/" + UUID.randomUUID();
+        send(client(null), "DELETE", path);
+        String unknownPrefix = "ffff" + UUID.randomUUID().toString().substring(0, 8);
+        send(client("vp_" + unknownPrefix + "_" + "s".repeat(43)), "DELETE", path);
+        String small = newKey("q-bytes", List.of("datasets:write"));
+        upload(client(small), TestArchives.randomImageFolder(2, 2, 3), "over quota");
+
+        List<Row> refused = await(Duration.ofSeconds(5), () -> rows("path = ?", path), r -> r.size() >= 2);
+        assertThat(refused).containsExactly(
+                new Row(null, null, "DELETE", path, "dataset", path.substring(13), "delete", 401),
+                new Row(null, unknownPrefix, "DELETE", path, "dataset", path.substring(13), "delete", 401));
+        List<Row> quota = await(Duration.ofSeconds(5), () -> rows("key_prefix = ?", prefixOf(small)), r -> !r.isEmpty());
+        assertThat(quota).containsExactly(new Row("q-bytes", prefixOf(small), "POST", "/v1/datasets", "dataset", null,
+                "create", 413));
+    }
+
+    @Test
+    void keyChangesAreRecorded() throws Exception {
+        String key = newKey("keys-audited", List.of("jobs:read"));
+        String prefix = prefixOf(key);
+        send(http, "DELETE", "/v1/api-keys/" + prefix);
+        send(http, "POST", "/v1/api-keys/" + prefix + "/revoke");
+
+        List<Row> rows = await(Duration.ofSeconds(5), () -> rows("resource_type = 'api_key' AND resource_id = ?", prefix),
+                r -> r.size() >= 3);
+        String admin = prefixOf(adminKey);
+        assertThat(rows).containsExactly(
+                new Row("default", admin, "POST", "/v1/api-keys", "api_key", prefix, "create", 201),
+                new Row("default", admin, "DELETE", "/v1/api-keys/" + prefix, "api_key", prefix, "revoke", 200),
+                new Row("default", admin, "POST", "/v1/api-keys/" + prefix + "/revoke", "api_key", prefix, "revoke", 200));
+        assertThat(count("SELECT count(*) FROM audit_events WHERE action = 'bootstrap_configured' AND resource_id = ?",
+                prefixOf(adminKey))).as("the test admin key, stored at startup").isOne();
+    }
+
+    @Test
+    void adminsPageThroughTheTrailNewestFirst() throws Exception {
+        String tenant = "paged-" + UUID.randomUUID().toString().substring(0, 8);
+        RestClient client = client(newKey(tenant, List.of("datasets:write")));
+        for (int i = 0; i < 3; i++) {
+            send(client, "DELETE", "/v1/datasets/" + UUID.randomUUID());
+        }
+        await(Duration.ofSeconds(5), () -> rows("tenant = ?", tenant), r -> r.size() >= 3);
+
+        JsonNode first = getJson("/v1/audit-events?limit=2&tenant=" + tenant).getBody();
+        assertThat(first.get("has_more").asBoolean()).isTrue();
+        JsonNode second = getJson("/v1/audit-events?limit=2&tenant=" + tenant + "&after=" + first.get("last_id").asString())
+                .getBody();
+        assertThat(second.get("has_more").asBoolean()).isFalse();
+        List<Long> ids = new ArrayList<>();
+        first.get("data").forEach(e -> ids.add(e.get("id").asLong()));
+        second.get("data").forEach(e -> ids.add(e.get("id").asLong()));
+        assertThat(ids).hasSize(3).isSortedAccordingTo((a, b) -> Long.compare(b, a));
+        JsonNode event = first.at("/data/0");
+        assertThat(event.get("tenant").asString()).isEqualTo(tenant);
+        assertThat(event.get("method").asString()).isEqualTo("DELETE");
+        assertThat(event.get("status").asInt()).isEqualTo(404);
+        assertThat(event.get("action").asString()).isEqualTo("delete");
+
+        assertThat(getJson("/v1/audit-events?limit=0").getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
+        assertThat(send(client, "GET", "/v1/audit-events").getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
+    }
+
+    private List<Row> rows(String where, Object param) {
+        return jdbc.sql("SELECT * FROM audit_events WHERE " + where + " ORDER BY id").param(param)
+                .query((rs, n) -> new Row(rs.getString("tenant"), rs.getString("key_prefix"), rs.getString("method"),
+                        rs.getString("path"), rs.getString("resource_type"), rs.getString("resource_id"),
+                        rs.getString("action"), (Integer) rs.getObject("status")))
+                .list();
+    }
+
+    private static ResponseEntity<JsonNode> postJson(RestClient client, String path, Object body) {
+        return client.post().uri(path).contentType(org.springframework.http.MediaType.APPLICATION_JSON).body(body)
+                .retrieve().toEntity(JsonNode.class);
+    }
+}
