@@ -116,7 +116,7 @@ class TrainingJobEventStreamTests extends PostgresIntegrationTest {
     @Test
     void theJsonVariantIsUnchangedForWildcardAndJsonAccept() throws Exception {
         for (String accept : new String[] {null, "*/*", "application/json", "text/html,*/*;q=0.8"}) {
-            HttpRequest.Builder request = HttpRequest.newBuilder(uri("/v1/training-jobs/" + jobId + "/events")).GET();
+            HttpRequest.Builder request = HttpRequest.newBuilder(uri("/v1/training-jobs/" + jobId + "/events")).header("Authorization", "Bearer " + adminKey).GET();
             if (accept != null) {
                 request.header("Accept", accept);
             }
@@ -157,11 +157,13 @@ class TrainingJobEventStreamTests extends PostgresIntegrationTest {
     void unknownJobsAndBadLastEventIdsAreRefusedBeforeStreaming() throws Exception {
         HttpResponse<String> unknown = client.send(HttpRequest.newBuilder(
                 uri("/v1/training-jobs/00000000-0000-0000-0000-000000000000/events"))
-                .header("Accept", "text/event-stream").build(), HttpResponse.BodyHandlers.ofString());
+                .header("Accept", "text/event-stream").header("Authorization", "Bearer " + adminKey).build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(unknown.statusCode()).isEqualTo(404);
 
         HttpResponse<String> bad = client.send(HttpRequest.newBuilder(uri("/v1/training-jobs/" + jobId + "/events"))
-                .header("Accept", "text/event-stream").header("Last-Event-ID", "yesterday").build(),
+                .header("Accept", "text/event-stream").header("Last-Event-ID", "yesterday")
+                .header("Authorization", "Bearer " + adminKey).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(bad.statusCode()).isEqualTo(400);
     }
@@ -173,7 +175,8 @@ class TrainingJobEventStreamTests extends PostgresIntegrationTest {
 
     private List<Sse> readStream(String job, String lastEventId, long after) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(uri("/v1/training-jobs/" + job + "/events"
-                + (after > 0 ? "?after=" + after : ""))).header("Accept", "text/event-stream").GET();
+                + (after > 0 ? "?after=" + after : ""))).header("Accept", "text/event-stream")
+                .header("Authorization", "Bearer " + adminKey).GET();
         if (lastEventId != null) {
             request.header("Last-Event-ID", lastEventId);
         }
