@@ -20,6 +20,12 @@ import io.visprompt.model.FrozenModel;
  */
 final class PromptedForward {
 
+    /**
+     * Benchmark-only switch, never changed by the service: false hands the model plain NCHW-contiguous pixels (one
+     * copy per batch), so {@code bench/} can measure what the channels-last view is worth. Read once per batch.
+     */
+    static volatile boolean channelsLastInputForBench = true;
+
     private final FrozenModel model;
     private final PromptPlacement placement;
     private final OutputHead head;
@@ -55,7 +61,12 @@ final class PromptedForward {
     /** A batch of channels-last pixels as an {@code [N,3,H,W]} view with NHWC strides, in {@code manager}. */
     NDArray pixels(NDManager manager, FloatBuffer pixelsNhwc, int count) {
         pixelsNhwc.rewind();
-        return manager.create(pixelsNhwc, new Shape(count, inputSize, inputSize, 3)).transpose(0, 3, 1, 2);
+        NDArray view = manager.create(pixelsNhwc, new Shape(count, inputSize, inputSize, 3)).transpose(0, 3, 1, 2);
+        if (channelsLastInputForBench) {
+            return view;
+        }
+        // flatten cannot view a permuted array, so it copies into NCHW order; the reshape is then a plain view.
+        return view.flatten().reshape(new Shape(count, 3, inputSize, inputSize));
     }
 
     /** Task logits for pixels in [0,1] ({@code [N,3,H,W]}) and an optional placed prompt {@code [3,H,W]}. */
