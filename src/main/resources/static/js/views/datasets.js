@@ -1,5 +1,5 @@
 // #/datasets: upload an ImageFolder archive (with upload progress), list, inspect and delete datasets.
-import { ApiError, getJson, remove, upload } from '../api.js';
+import { ApiError, getBlob, getJson, remove, upload } from '../api.js';
 import { announce, bytes, dateTime, el, errorBox, fill, isAbort, notice } from '../ui.js';
 
 export function render(root, params, signal) {
@@ -143,19 +143,39 @@ export function render(root, params, signal) {
   function card(d) {
     const status = el('div', { 'aria-live': 'polite' });
     const del = el('button', { type: 'button', class: 'danger small', 'aria-label': `Delete dataset ${d.name}` }, 'Delete');
-    const node = el('article', { class: 'card dataset', dataset: { id: d.id, name: d.name } },
-      el('h3', {}, d.name),
-      el('p', { class: 'muted' }, `${d.class_names.length} classes · ${counts(d)} · ${bytes(d.total_bytes)} · ${dateTime(d.created_at)}`),
-      el('ul', { class: 'chips', 'aria-label': `Classes of ${d.name}` }, d.class_names.map((c) => el('li', {}, c))),
-      el('details', {},
+    const thumbs = el('div', { class: 'thumbs', 'aria-label': `Example images of ${d.name}` });
+    const details = el('details', {},
         el('summary', {}, 'Images per class and split'),
+        thumbs,
         el('div', { class: 'table-wrap' },
           el('table', { class: 'compact' },
             el('caption', { class: 'sr-only' }, `Images per class in ${d.name}`),
             el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'Class'), el('th', { scope: 'col' }, 'Train'),
               el('th', { scope: 'col' }, 'Val'), el('th', { scope: 'col' }, 'Test'))),
             el('tbody', {}, (d.class_counts || []).map((c) => el('tr', {},
-              el('th', { scope: 'row' }, c.name), el('td', {}, c.train), el('td', {}, c.val), el('td', {}, c.test))))))),
+              el('th', { scope: 'row' }, c.name), el('td', {}, c.train), el('td', {}, c.val), el('td', {}, c.test)))))));
+    // thumbnails are fetched (with the API key) the first time the details are opened
+    details.addEventListener('toggle', () => {
+      if (!details.open || thumbs.children.length) {
+        return;
+      }
+      d.class_names.forEach((name, label) => {
+        const figure = el('figure', { class: 'thumb-class' }, el('figcaption', {}, name));
+        thumbs.append(figure);
+        for (let n = 0; n < 3; n++) {
+          const img = el('img', { class: 'thumb', alt: `${name}, example ${n + 1}`, width: 48, height: 48 });
+          figure.insertBefore(img, figure.lastChild);
+          getBlob(`v1/datasets/${d.id}/classes/${label}/images/${n}`, 'image/png')
+            .then(({ blob }) => { img.src = URL.createObjectURL(blob); })
+            .catch(() => img.remove());
+        }
+      });
+    });
+    const node = el('article', { class: 'card dataset', dataset: { id: d.id, name: d.name } },
+      el('h3', {}, d.name),
+      el('p', { class: 'muted' }, `${d.class_names.length} classes · ${counts(d)} · ${bytes(d.total_bytes)} · ${dateTime(d.created_at)}`),
+      el('ul', { class: 'chips', 'aria-label': `Classes of ${d.name}` }, d.class_names.map((c) => el('li', {}, c))),
+      details,
       el('div', { class: 'actions' },
         el('a', { class: 'button small', href: `#/jobs?dataset=${d.id}` }, 'Train a prompt'),
         del),

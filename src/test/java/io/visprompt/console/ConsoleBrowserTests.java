@@ -141,6 +141,10 @@ class ConsoleBrowserTests extends PostgresIntegrationTest {
         assertThat(card.getText()).contains("bag").contains("ankle boot").containsPattern("\\d+ train, \\d+ val, \\d+ test");
         card.findElement(By.tagName("summary")).click();
         assertThat(card.findElements(By.cssSelector("details tbody tr"))).hasSize(10);
+        // three stored images per class, loaded through the API: the 28x28 PNGs of the archive
+        new WebDriverWait(driver, Duration.ofSeconds(15)).until(d -> ((Number) js(
+                "return [...arguments[0].querySelectorAll('img.thumb')].filter(i => i.complete && i.naturalWidth === 28).length",
+                card)).intValue() == 30);
         screenshot("datasets");
     }
 

@@ -14,6 +14,7 @@ import io.visprompt.dataset.internal.TestArchives;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import tools.jackson.databind.JsonNode;
 
@@ -49,6 +50,21 @@ class DatasetLifecycleTests extends DatasetHttpTest {
         assertThat(newest.at("/data/0/rejected_file_count").asInt()).isZero();
         assertThat(newest.get("has_more").asBoolean()).isTrue();
         assertThat(get("/v1/datasets").getBody().get("data").size()).isBetween(3, 20);
+    }
+
+    @Test
+    void servesStoredImagesOfAClassForThumbnails() throws Exception {
+        UUID id = uploaded(smallArchive(), "name", "thumbs");
+        ResponseEntity<byte[]> image = http.get().uri("/v1/datasets/" + id + "/classes/0/images/0").retrieve()
+                .toEntity(byte[].class);
+
+        assertThat(image.getStatusCode()).isEqualTo(HttpStatus.OK);
+        assertThat(image.getHeaders().getContentType()).isEqualTo(MediaType.IMAGE_PNG);
+        java.awt.image.BufferedImage png = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(image.getBody()));
+        assertThat(png.getWidth()).isPositive();
+        assertProblem(get("/v1/datasets/" + id + "/classes/0/images/100000"), HttpStatus.NOT_FOUND, "image_not_found");
+        assertProblem(get("/v1/datasets/" + UUID.randomUUID() + "/classes/0/images/0"), HttpStatus.NOT_FOUND,
+                "dataset_not_found");
     }
 
     @Test
