@@ -439,32 +439,7 @@ public final class EngineBench {
 
     /** An ImageFolder directory ({@code train/ val/ test/}, one folder per class, classes sorted by name). */
     static TrainingData readImageFolder(Path directory) {
-        try {
-            List<String> classes = sortedNames(directory.resolve("train"));
-            return new TrainingData(classes, split(directory.resolve("train"), classes),
-                    split(directory.resolve("val"), classes), split(directory.resolve("test"), classes));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static List<TrainingExample> split(Path directory, List<String> classes) throws IOException {
-        List<TrainingExample> examples = new ArrayList<>();
-        for (int label = 0; label < classes.size(); label++) {
-            Path folder = directory.resolve(classes.get(label));
-            if (Files.isDirectory(folder)) {
-                for (String file : sortedNames(folder)) {
-                    examples.add(new TrainingExample(folder.resolve(file), label));
-                }
-            }
-        }
-        return examples;
-    }
-
-    private static List<String> sortedNames(Path directory) throws IOException {
-        try (Stream<Path> entries = Files.list(directory)) {
-            return entries.map(p -> p.getFileName().toString()).sorted().toList();
-        }
+        return ImageFolderZip.read(directory);
     }
 
     static long peakRssKb() {

@@ -31,6 +31,15 @@ final class ImageFolderZip {
                     Files.copy(in, target);
                 }
             }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return read(directory);
+    }
+
+    /** An ImageFolder directory ({@code train/ val/ test/}, one folder per class, classes sorted by name). */
+    static TrainingData read(Path directory) {
+        try {
             List<String> classes = sortedNames(directory.resolve("train"));
             return new TrainingData(classes, split(directory.resolve("train"), classes),
                     split(directory.resolve("val"), classes), split(directory.resolve("test"), classes));
