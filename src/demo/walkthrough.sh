@@ -21,7 +21,9 @@ if ! curl -sf "${BASE}/actuator/health/readiness" >/dev/null 2>&1; then
   echo "== building and starting visprompt on port ${PORT} (log: data/visprompt.log)"
   ./mvnw -q -B -ntp -DskipTests package
   mkdir -p data
-  nohup java -jar target/visprompt-*.jar --server.port="${PORT}" > data/visprompt.log 2>&1 &
+  # A caching malloc for libtorch when the machine has one (as the image does); glibc works too, only slower.
+  preload=${LD_PRELOAD-$( (ldconfig -p 2>/dev/null || true) | awk '/libtcmalloc_minimal\.so\.4 /{print $NF; exit}')}
+  LD_PRELOAD="${preload}" nohup java -jar target/visprompt-*.jar --server.port="${PORT}" > data/visprompt.log 2>&1 &
   echo $! > data/visprompt.pid
   for _ in $(seq 1 180); do
     curl -sf "${BASE}/actuator/health/readiness" >/dev/null 2>&1 && break

