@@ -61,8 +61,23 @@ class Worker:
         return answer
 
 
-def env_for_workers():
+def tcmalloc():
+    """Path of libtcmalloc_minimal.so.4 (run.sh makes sure Debian's libtcmalloc-minimal4 is installed)."""
+    out = subprocess.run(["ldconfig", "-p"], capture_output=True, text=True).stdout
+    for line in out.splitlines():  # "\tlibtcmalloc_minimal.so.4 (libc6,x86-64) => /lib/.../libtcmalloc_minimal.so.4"
+        name, _, path = line.strip().partition(" => ")
+        if name.startswith("libtcmalloc_minimal.so.4 ") and path:
+            return path
+    raise SystemExit("libtcmalloc_minimal.so.4 not found: apt-get install libtcmalloc-minimal4")
+
+
+def env_for_workers(allocator="tcmalloc"):
     env = dict(os.environ)
+    # Every side on the same caching malloc, as the service image runs the engine: glibc gives freed buffers over
+    # 32 MB back to the kernel, so each step page-faults its activations in again. "glibc" is a feature variant.
+    env.pop("LD_PRELOAD", None)
+    if allocator == "tcmalloc":
+        env["LD_PRELOAD"] = tcmalloc()
     # Sleeping OpenMP waiters: spin-waiting on shared cores was measured 10x slower (stack facts).
     env["OMP_WAIT_POLICY"] = "PASSIVE"
     env["OMP_NUM_THREADS"] = str(THREADS)
@@ -70,7 +85,7 @@ def env_for_workers():
     return env
 
 
-def start(model, side, defaults, classpath):
+def start(model, side, defaults, classpath, allocator="tcmalloc"):
     args = ["%s=%s" % kv for kv in defaults.items()]
     if side == "engine":
         argv = ["java", "-Xmx2g", "-Dai.djl.offline=true", "-Dai.djl.pytorch.num_threads=%d" % THREADS,
@@ -82,7 +97,8 @@ def start(model, side, defaults, classpath):
         argv = ["/usr/bin/python3", os.path.join(ROOT, "bench", "torch_loops.py"), "--model", model["dir"],
                 "--data", model["data"], "--side", side, "--mapping", model["mapping"],
                 "--threads", str(THREADS)] + args
-    return Worker("%s %s" % (model["name"], side), argv, env_for_workers())
+    suffix = "" if allocator == "tcmalloc" else " " + allocator
+    return Worker("%s %s%s" % (model["name"], side, suffix), argv, env_for_workers(allocator))
 
 
 def start_all(model, defaults, classpath):
@@ -251,13 +267,20 @@ def main():
                 log("== resnet18: speed features on/off (engine through its lower-level classes; PyTorch best with "
                     "one thing changed)")
                 tl = "train_limit=%d" % model["train_limit"]
+                # The allocator is chosen when a process starts: one more process per side, on glibc malloc.
+                glibc = {side: start(model, side, defaults, classpath, allocator="glibc") for side in ("engine", "best")}
+                for side, worker in glibc.items():
+                    worker.read()
+                    worker.ask("train train_limit=%d eval_limit=%d" % (2 * BATCH, BATCH))  # warm-up
                 variants = [
                     (("engine", "all features on"), workers["engine"], "harness " + tl),
+                    (("engine", "glibc malloc (no tcmalloc)"), glibc["engine"], "harness " + tl),
                     (("engine", "weights not frozen"), workers["engine"], "harness frozen=0 " + tl),
                     (("engine", "NCHW input (no channels-last)"), workers["engine"], "harness cl=0 " + tl),
                     (("engine", "decoded per batch (prefetched)"), workers["engine"], "harness decode=0 " + tl),
                     (("engine", "no prefetch"), workers["engine"], "harness prefetch=0 " + tl),
                     (("best", "all features on"), workers["best"], "train eval=0 " + tl),
+                    (("best", "glibc malloc (no tcmalloc)"), glibc["best"], "train eval=0 " + tl),
                     (("best", "weights not frozen"), workers["best"], "train eval=0 frozen=0 " + tl),
                     (("best", "channels-last input"), workers["best"], "train eval=0 cl=1 " + tl),
                     (("best", "decoded per batch, no prefetch"), workers["best"], "train eval=0 decode=0 " + tl),
@@ -266,6 +289,8 @@ def main():
                     (("best", "reference strip prompter"), workers["best"], "train eval=0 prompter=strips " + tl),
                 ]
                 vsteps, vround, _ = interleaved(variants, feature_rounds, "features")
+                for worker in glibc.values():
+                    worker.quit()
                 for key, _, _ in variants:
                     feature_rows.append({"model": name, "side": key[0], "variant": key[1], "ips": ips(vsteps[key]),
                                          "round_ips": vround[key], "steps": len(vsteps[key])})
@@ -338,8 +363,9 @@ def report(quick, throughput, rss, accuracy_rows, feature_rows, last_round, prof
            theoretical_peak, mhz, randcheck, elapsed):
     lines = []
     out = lines.append
-    out("visprompt training benchmark%s: %s, %d threads per side, batch %d, OMP_WAIT_POLICY=PASSIVE" % (
-        " (--quick)" if quick else "", cpu_name(), THREADS, BATCH))
+    out("visprompt training benchmark%s: %s, %d threads per side, batch %d, OMP_WAIT_POLICY=PASSIVE, every side "
+        "on tcmalloc (LD_PRELOAD; glibc malloc is a feature variant)" % (
+            " (--quick)" if quick else "", cpu_name(), THREADS, BATCH))
     out("engine: DJL 0.35.1 + libtorch 2.7.1 (PromptTrainer); PyTorch: Debian torch 1.13 (bench/torch_loops.py); "
         "same TorchScript file, data, batch, epochs, seeds")
     out("")
@@ -378,8 +404,15 @@ def report(quick, throughput, rss, accuracy_rows, feature_rows, last_round, prof
                              "accuracy_on": on})
     out("")
     r18 = {s: throughput.get(("resnet18", s), {"ips": float("nan")})["ips"] for s in SIDES}
-    out("ResNet-18 targets: engine/best %.2fx (target >= 1.15x), engine/as-written %.2fx (target >= 1.7x)" % (
-        r18["engine"] / r18["best"], r18["engine"] / r18["as-written"]))
+    out("ResNet-18 targets: engine/best %.2fx (target >= 1.15x), engine/as-written %.2fx (target >= 1.7x), all three "
+        "sides on tcmalloc" % (r18["engine"] / r18["best"], r18["engine"] / r18["as-written"]))
+    variant = {(r["side"], r["variant"]): r["ips"] for r in feature_rows if r["model"] == "resnet18"}
+    glibc_best = variant.get(("best", "glibc malloc (no tcmalloc)"))
+    if glibc_best and ("engine", "all features on") in variant:
+        out("ResNet-18, feature rounds: engine as shipped (tcmalloc) %.1f img/s vs PyTorch best on glibc malloc (how "
+            "python3 runs unless an allocator is preloaded) %.1f img/s: %.2fx; both on glibc: %.2fx" % (
+                variant[("engine", "all features on")], glibc_best, variant[("engine", "all features on")] / glibc_best,
+                variant.get(("engine", "glibc malloc (no tcmalloc)"), float("nan")) / glibc_best))
     fb = [accuracy_summary(accuracy_rows, "fashion-cnn", s) for s in ("engine", "best")]
     if all(fb):
         out("Accuracy target (fashion-border, fashion-cnn, by_name, lr 4, 10 epochs, batch 32, warm-up 20): engine "

@@ -18,6 +18,8 @@ for module in torch:python3-torch torchvision:python3-torchvision numpy:python3-
   "$PY" -c "import ${module%%:*}" 2>/dev/null || missing+=("${module##*:}")
 done
 [ -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ] || missing+=(dataset-fashion-mnist)
+# the caching malloc every side runs on (the engine's image preloads it too; glibc variants are measured as features)
+ldconfig -p 2>/dev/null | grep -q 'libtcmalloc_minimal\.so\.4 ' || missing+=(libtcmalloc-minimal4)
 command -v java >/dev/null || missing+=(openjdk-17-jdk-headless)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
