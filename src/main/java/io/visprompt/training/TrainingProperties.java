@@ -9,7 +9,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * Queue and worker settings ({@code visprompt.training.*}).
  *
  * @param workers          whether this process claims jobs (false for an API-only process)
- * @param cpuWorkers       workers per process when there is no GPU (with GPUs: one per GPU)
+ * @param cpuWorkers       workers per process when there is no GPU (with a GPU: one worker, on GPU 0)
  * @param leaseDuration    how long a claim lives without a heartbeat
  * @param heartbeatInterval how often running workers renew their leases (well under the lease duration)
  * @param pollInterval     how long an idle worker waits before looking for work again

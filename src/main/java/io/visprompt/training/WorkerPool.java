@@ -21,7 +21,7 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 /**
- * The workers of this process: one per GPU, or {@code cpu-workers} on a CPU-only machine. Each claims a job,
+ * The workers of this process: one on GPU 0 when libtorch sees a GPU, or {@code cpu-workers} on a CPU-only machine. Each claims a job,
  * runs it and claims the next; a heartbeat renews the leases of running jobs. On shutdown, workers stop
  * claiming, running jobs checkpoint and are released to the queue so another process resumes them.
  */
@@ -54,7 +54,13 @@ class WorkerPool implements SmartLifecycle {
             return;
         }
         int gpus = Engine.getEngine("PyTorch").getGpuCount();
-        int count = gpus > 0 ? gpus : properties.cpuWorkers();
+        // Models load on the engine's default device, GPU 0: one worker per GPU means one worker process per GPU
+        // (CUDA_VISIBLE_DEVICES, or one GPU per pod as the Helm chart asks), not several workers sharing GPU 0.
+        int count = gpus > 0 ? 1 : properties.cpuWorkers();
+        if (gpus > 1) {
+            log.warn("{} GPUs visible, this process trains on GPU 0 only: start one worker process per GPU "
+                    + "(CUDA_VISIBLE_DEVICES=0, 1, ...)", gpus);
+        }
         active = true;
         heartbeat = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "visprompt-heartbeat"));
         long interval = properties.heartbeatInterval().toMillis();

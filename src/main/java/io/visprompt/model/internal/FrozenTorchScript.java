@@ -7,9 +7,9 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
-import ai.djl.Device;
 import ai.djl.MalformedModelException;
 import ai.djl.Model;
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.nn.Parameter;
@@ -43,7 +43,9 @@ final class FrozenTorchScript implements AutoCloseable {
         if (!Files.isRegularFile(file)) {
             throw new IllegalArgumentException("Model file " + file + " does not exist");
         }
-        Model model = Model.newInstance(name, Device.cpu(), "PyTorch");
+        // The engine's default device (GPU 0 when libtorch sees one, else the CPU): the trainer and the serving path
+        // create their arrays with NDManager.newBaseManager, which uses that same device.
+        Model model = Model.newInstance(name, Engine.getEngine("PyTorch").defaultDevice(), "PyTorch");
         try {
             model.load(directory, name, Map.of("trainParam", "true"));
             PtSymbolBlock block = (PtSymbolBlock) model.getBlock();
