@@ -20,11 +20,13 @@ import io.visprompt.model.FrozenModel;
  */
 final class PromptedForward {
 
-    /**
-     * Benchmark-only switch, never changed by the service: false hands the model plain NCHW-contiguous pixels (one
-     * copy per batch), so {@code bench/} can measure what the channels-last view is worth. Read once per batch.
-     */
-    static volatile boolean channelsLastInputForBench = true;
+    /** How a batch reaches the model. The service always uses {@link #CHANNELS_LAST}; {@code bench/} measures both. */
+    enum InputLayout {
+        /** The {@code [N,H,W,3]} batch viewed as {@code [N,3,H,W]}, no copy. */
+        CHANNELS_LAST,
+        /** One copy per batch into plain NCHW-contiguous memory. */
+        NCHW
+    }
 
     private final FrozenModel model;
     private final PromptPlacement placement;
@@ -32,8 +34,14 @@ final class PromptedForward {
     private final float[] mean;
     private final float[] std;
     private final int inputSize;
+    private final InputLayout layout;
 
     PromptedForward(FrozenModel model, PromptPlacement placement, OutputHead head) {
+        this(model, placement, head, InputLayout.CHANNELS_LAST);
+    }
+
+    PromptedForward(FrozenModel model, PromptPlacement placement, OutputHead head, InputLayout layout) {
+        this.layout = layout;
         this.model = model;
         this.placement = placement;
         this.head = head;
@@ -62,7 +70,7 @@ final class PromptedForward {
     NDArray pixels(NDManager manager, FloatBuffer pixelsNhwc, int count) {
         pixelsNhwc.rewind();
         NDArray view = manager.create(pixelsNhwc, new Shape(count, inputSize, inputSize, 3)).transpose(0, 3, 1, 2);
-        if (channelsLastInputForBench) {
+        if (layout == InputLayout.CHANNELS_LAST) {
             return view;
         }
         // flatten cannot view a permuted array, so it copies into NCHW order; the reshape is then a plain view.

@@ -284,7 +284,8 @@ public final class EngineBench {
         int batchSize = integer(o, "batch");
         List<Double> stepMillis = new ArrayList<>();
         List<NDArray> weights = model.weights();
-        PromptedForward.channelsLastInputForBench = channelsLast;
+        PromptedForward.InputLayout layout = channelsLast ? PromptedForward.InputLayout.CHANNELS_LAST
+                : PromptedForward.InputLayout.NCHW;
         if (!frozen) {
             // As the reference code runs: every weight requires a gradient, so backward computes (and accumulates)
             // weight gradients too. Switched back at the end.
@@ -302,7 +303,7 @@ public final class EngineBench {
                     // Text features re-encoded for this step only when the feature is off (the reference's way).
                     OutputHead head = onceHead != null ? onceHead : textHead(stepManager);
                     PromptGradient gradients = new PromptGradient(new PromptedForward(model,
-                            PromptPlacement.NORMALIZED, head), s.side(), s.side());
+                            PromptPlacement.NORMALIZED, head, layout), s.side(), s.side());
                     PromptGradient.Result result = gradients.compute(stepManager, batch.pixelsNhwc(),
                             batch.labels(), batch.count(), s.prompt().placed(s.values(), VisualPrompt.Offset.NONE));
                     s.optimizer().update(s.values(), s.prompt().storedGradient(result.gradient(),
@@ -314,7 +315,6 @@ public final class EngineBench {
                 last = now;
             }
         } finally {
-            PromptedForward.channelsLastInputForBench = true;
             if (!frozen) {
                 weights.forEach(w -> w.setRequiresGradient(false));
             }

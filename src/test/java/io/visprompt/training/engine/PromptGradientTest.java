@@ -1,6 +1,7 @@
 package io.visprompt.training.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import java.nio.FloatBuffer;
 import java.util.Random;
@@ -54,6 +55,26 @@ class PromptGradientTest {
             assertThat(second.gradient()).containsExactly(first.gradient());
             assertThat(second.loss()).isEqualTo(first.loss());
             assertThat(first.loss()).isBetween(0.1f, 20f);
+        }
+    }
+
+    @Test
+    void nchwInputGivesTheSameLossAndGradientAsTheChannelsLastView() {
+        PromptGradient nchw = new PromptGradient(new PromptedForward(model, PromptPlacement.NORMALIZED,
+                new ClassifierLabelHead(new int[] {0, 1, 2, 3}), PromptedForward.InputLayout.NCHW), side, side);
+        try (NDManager run = NDManager.newBaseManager("PyTorch")) {
+            PromptGradient.Result channelsLast = gradients.compute(run, FloatBuffer.wrap(pixels), labels, BATCH, prompt);
+            PromptGradient.Result copied = nchw.compute(run, FloatBuffer.wrap(pixels), labels, BATCH, prompt);
+
+            // Same numbers up to float summation order in the convolution kernels of each layout.
+            assertThat(copied.loss()).isCloseTo(channelsLast.loss(), within(1e-4f));
+            assertThat(copied.correct()).isEqualTo(channelsLast.correct());
+            double difference = 0;
+            for (int i = 0; i < prompt.length; i++) {
+                double d = copied.gradient()[i] - channelsLast.gradient()[i];
+                difference += d * d;
+            }
+            assertThat(Math.sqrt(difference) / norm(channelsLast.gradient())).isLessThan(1e-4);
         }
     }
 
