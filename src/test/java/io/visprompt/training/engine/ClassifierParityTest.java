@@ -60,16 +60,7 @@ class ClassifierParityTest {
         try (NDManager run = NDManager.newBaseManager("PyTorch")) {
             PromptGradient.Result result = gradients.compute(run, FloatBuffer.wrap(pixels), labels, COUNT,
                     initialPrompt);
-            float[] gradient = VisualPrompt.of(PromptTemplate.PADDING, 4, side, side)
-                    .storedGradient(result.gradient(), VisualPrompt.Offset.NONE);
-
-            double lossError = Math.abs(result.loss() - expectedLoss) / Math.abs(expectedLoss);
-            double gradientError = ParityReference.normRelativeError(gradient, expectedGradient);
-            System.out.printf("classifier parity: loss %.7f vs %.7f (relative %.2e); gradient norm-relative %.2e, "
-                    + "max abs %.2e%n", result.loss(), expectedLoss, lossError, gradientError,
-                    ParityReference.maxAbsoluteError(gradient, expectedGradient));
-            assertThat(lossError).isLessThan(1e-5);
-            assertThat(gradientError).isLessThan(1e-4);
+            ParityReference.assertStepMatches("classifier", result, 4, side, expectedLoss, expectedGradient);
         }
     }
 

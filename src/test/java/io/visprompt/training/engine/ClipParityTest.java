@@ -58,16 +58,7 @@ class ClipParityTest {
             PromptGradient gradients = new PromptGradient(new PromptedForward(model, PromptPlacement.NORMALIZED, head),
                     side, side);
             PromptGradient.Result result = gradients.compute(run, FloatBuffer.wrap(pixels), labels, COUNT, prompt);
-            float[] gradient = VisualPrompt.of(PromptTemplate.PADDING, 4, side, side)
-                    .storedGradient(result.gradient(), VisualPrompt.Offset.NONE);
-
-            double lossError = Math.abs(result.loss() - expectedLoss) / Math.abs(expectedLoss);
-            double gradientError = ParityReference.normRelativeError(gradient, expectedGradient);
-            System.out.printf("clip parity: loss %.7f vs %.7f (relative %.2e); gradient norm-relative %.2e, max abs "
-                    + "%.2e%n", result.loss(), expectedLoss, lossError, gradientError,
-                    ParityReference.maxAbsoluteError(gradient, expectedGradient));
-            assertThat(lossError).isLessThan(1e-5);
-            assertThat(gradientError).isLessThan(1e-4);
+            ParityReference.assertStepMatches("clip", result, 4, side, expectedLoss, expectedGradient);
         }
     }
 }

@@ -1,5 +1,7 @@
 package io.visprompt.training.engine;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -46,6 +48,23 @@ final class ParityReference {
             reference += (double) expected[i] * expected[i];
         }
         return Math.sqrt(difference / reference);
+    }
+
+    /**
+     * Checks one engine step against PyTorch's: loss within 1e-5 relative, padding-prompt gradient within 1e-4
+     * norm-relative; prints both errors under {@code label}.
+     */
+    static void assertStepMatches(String label, PromptGradient.Result result, int promptSize, int side,
+            float expectedLoss, float[] expectedGradient) {
+        float[] gradient = VisualPrompt.of(PromptTemplate.PADDING, promptSize, side, side)
+                .storedGradient(result.gradient(), VisualPrompt.Offset.NONE);
+        double lossError = Math.abs(result.loss() - expectedLoss) / Math.abs(expectedLoss);
+        double gradientError = normRelativeError(gradient, expectedGradient);
+        System.out.printf("%s parity: loss %.7f vs %.7f (relative %.2e); gradient norm-relative %.2e, max abs %.2e%n",
+                label, result.loss(), expectedLoss, lossError, gradientError,
+                maxAbsoluteError(gradient, expectedGradient));
+        assertThat(lossError).isLessThan(1e-5);
+        assertThat(gradientError).isLessThan(1e-4);
     }
 
     static double maxAbsoluteError(float[] actual, float[] expected) {
