@@ -111,17 +111,10 @@ class HelmChartTests {
 
         for (Map<String, Object> deployment : List.of(rendered.api(), rendered.worker())) {
             assertThat(String.valueOf(deployment)).doesNotContain(password);
-            Map<String, Object> env = env(deployment, "SPRING_DATASOURCE_PASSWORD");
-            assertThat(env).doesNotContainKey("value");
-            assertThat((String) path(env, "valueFrom", "secretKeyRef", "name")).isEqualTo("rel-visprompt-db");
-            assertThat((String) path(env, "valueFrom", "secretKeyRef", "key")).isEqualTo("password");
+            assertReadFromSecret(deployment, "SPRING_DATASOURCE_PASSWORD", "rel-visprompt-db", "password");
             assertThat((String) path(env(deployment, "SPRING_DATASOURCE_URL"), "value")).startsWith("jdbc:postgresql://");
         }
-        Map<String, Object> secret = rendered.named("Secret", "rel-visprompt-db");
-        String stored = path(secret, "data", "password");
-        assertThat(new String(Base64.getDecoder().decode(stored), StandardCharsets.UTF_8)).isEqualTo(password);
-        // The plain text appears nowhere in the rendered manifests, not even in the Secret.
-        assertThat(rendered.text()).doesNotContain(password);
+        assertStoredOnlyBase64InSecret(rendered, "rel-visprompt-db", "password", password);
     }
 
     @Test
@@ -143,16 +136,25 @@ class HelmChartTests {
 
         Map<String, Object> api = rendered.api();
         assertThat(String.valueOf(api)).doesNotContain(key);
-        Map<String, Object> env = env(api, "VISPROMPT_BOOTSTRAP_KEY");
-        assertThat(env).doesNotContainKey("value");
-        assertThat((String) path(env, "valueFrom", "secretKeyRef", "name")).isEqualTo("rel-visprompt-api-key");
-        assertThat((String) path(env, "valueFrom", "secretKeyRef", "key")).isEqualTo("bootstrap-key");
+        assertReadFromSecret(api, "VISPROMPT_BOOTSTRAP_KEY", "rel-visprompt-api-key", "bootstrap-key");
         assertThat(envNames(rendered.worker())).as("workers serve no API").doesNotContain("VISPROMPT_BOOTSTRAP_KEY");
+        assertStoredOnlyBase64InSecret(rendered, "rel-visprompt-api-key", "bootstrap-key", key);
+    }
 
-        Map<String, Object> secret = rendered.named("Secret", "rel-visprompt-api-key");
-        String stored = path(secret, "data", "bootstrap-key");
-        assertThat(new String(Base64.getDecoder().decode(stored), StandardCharsets.UTF_8)).isEqualTo(key);
-        assertThat(rendered.text()).doesNotContain(key);
+    /** The variable comes from {@code secret}/{@code key} through secretKeyRef, never as an inline value. */
+    private static void assertReadFromSecret(Map<String, Object> deployment, String variable, String secret,
+            String key) {
+        Map<String, Object> env = env(deployment, variable);
+        assertThat(env).doesNotContainKey("value");
+        assertThat((String) path(env, "valueFrom", "secretKeyRef", "name")).isEqualTo(secret);
+        assertThat((String) path(env, "valueFrom", "secretKeyRef", "key")).isEqualTo(key);
+    }
+
+    /** The Secret holds {@code plain} base64-encoded, and the plain text appears nowhere in the rendered manifests. */
+    private static void assertStoredOnlyBase64InSecret(Rendered rendered, String secret, String key, String plain) {
+        String stored = path(rendered.named("Secret", secret), "data", key);
+        assertThat(new String(Base64.getDecoder().decode(stored), StandardCharsets.UTF_8)).isEqualTo(plain);
+        assertThat(rendered.text()).doesNotContain(plain);
     }
 
     @Test
