@@ -2,12 +2,19 @@ package io.visprompt.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
 import io.visprompt.PostgresIntegrationTest;
+import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.context.ApplicationContext;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.context.TestPropertySource;
 import tools.jackson.databind.JsonNode;
 
@@ -17,6 +24,9 @@ class WorkerOnlyProcessTests extends PostgresIntegrationTest {
 
     @Autowired
     ApplicationContext context;
+
+    @Autowired
+    JdbcClient jdbc;
 
     @Test
     void theApiAnswers404ApiDisabledBeforeAnyKeyIsRead() {
@@ -28,5 +38,36 @@ class WorkerOnlyProcessTests extends PostgresIntegrationTest {
         assertThat(client(null).get().uri("/actuator/health/liveness").retrieve().toBodilessEntity().getStatusCode())
                 .isEqualTo(HttpStatus.OK);
         assertThat(context.getBeanNamesForType(BootstrapKeys.class)).isEmpty();
+    }
+
+    @Test
+    void aPercentEncodedApiPathIsTheApiToo() {
+        byte[] emptyForm = "--b--\r\n".getBytes(StandardCharsets.US_ASCII);
+        Map<String, String> form = Map.of("Authorization", "Bearer " + adminKey,
+                "Content-Type", "multipart/form-data; boundary=b");
+        List<RawHttp.Response> responses = List.of(
+                RawHttp.send(port, "GET", "/%761/models", adminKey),
+                RawHttp.send(port, "GET", "/%76%31/datasets", adminKey),
+                RawHttp.send(port, "GET", "/v%32/health/live", adminKey),
+                RawHttp.send(port, "POST", "/%761/datasets", form, emptyForm),
+                RawHttp.send(port, "DELETE", "/%761/datasets/" + UUID.randomUUID(), adminKey));
+        for (RawHttp.Response response : responses) {
+            assertThat(response.status()).as("%s", response).isEqualTo(404);
+            assertThat(response.header("Content-Type")).startsWith("application/problem+json");
+            assertThat(response.json().get("code").asString()).isEqualTo("api_disabled");
+        }
+        assertThat(jdbc.sql("SELECT count(*) FROM datasets").query(Long.class).single()).isZero();
+    }
+
+    @Test
+    void pathsThatReadTwoWaysAreRefusedAs400Problems() {
+        SoftAssertions softly = new SoftAssertions();
+        for (String path : EdgeRejectionTests.AMBIGUOUS) {
+            EdgeRejectionTests.assertRefused(softly, RawHttp.send(port, "GET", path.replace("datasets", "models"),
+                    adminKey), path, 400, "ambiguous_request");
+        }
+        EdgeRejectionTests.assertRefused(softly, RawHttp.send(port, "GET", "/%2e%2e/v1/models", adminKey),
+                "/%2e%2e/v1/models", 400, "invalid_request");
+        softly.assertAll();
     }
 }
