@@ -5,6 +5,8 @@ import java.time.Clock;
 import java.time.temporal.ChronoUnit;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -18,6 +20,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.web.filter.OncePerRequestFilter;
+import org.springframework.web.servlet.HandlerMapping;
+import org.springframework.web.util.UrlPathHelper;
 
 /**
  * Writes one {@code audit_events} row per mutating request (POST, PUT, PATCH, DELETE), refused ones included, once
@@ -32,6 +36,7 @@ final class AuditFilter extends OncePerRequestFilter {
     private static final Set<String> MUTATING = Set.of("POST", "PUT", "PATCH", "DELETE");
     private static final int MAX_PATH = 2000;
     private static final int MAX_ID = 200;
+    private static final Pattern TEMPLATE_VARIABLE = Pattern.compile("\\{([^}:]+)(?::[^}]*)?}");
     private static final Map<String, String> RESOURCE_TYPES = Map.of("datasets", "dataset", "training-jobs",
             "training_job", "prompts", "prompt", "api-keys", "api_key", "classify", "classification",
             "audit-events", "audit_event", "models", "prompt");
@@ -94,7 +99,7 @@ final class AuditFilter extends OncePerRequestFilter {
             String prefix = caller != null ? caller.keyPrefix()
                     : (String) request.getAttribute(Caller.PRESENTED_PREFIX_ATTRIBUTE);
             String path = request.getRequestURI();
-            Resource resource = resource(request.getMethod(), path, response.getHeader(HttpHeaders.LOCATION));
+            Resource resource = resource(request.getMethod(), route(request), response.getHeader(HttpHeaders.LOCATION));
             audit.append(new AuditLog.AuditEvent(null, clock.instant().truncatedTo(ChronoUnit.MICROS),
                     caller != null ? caller.tenant().id() : null, prefix, request.getMethod(),
                     truncate(path, MAX_PATH), resource.type(), truncate(resource.id(), MAX_ID), resource.action(),
@@ -107,6 +112,26 @@ final class AuditFilter extends OncePerRequestFilter {
     }
 
     record Resource(String type, String id, String action) {
+    }
+
+    /**
+     * The decoded path of what handled the request: the matched controller pattern with its (decoded) variables,
+     * else (refused before a controller, e.g. 401) the decoded path as Spring MVC reads it. Never the raw URI, in
+     * which {@code /%761/datasets} would not look like {@code /v1/datasets}.
+     */
+    static String route(HttpServletRequest request) {
+        if (request.getAttribute(HandlerMapping.BEST_MATCHING_PATTERN_ATTRIBUTE) instanceof String pattern
+                && !pattern.contains("*")
+                && request.getAttribute(HandlerMapping.URI_TEMPLATE_VARIABLES_ATTRIBUTE) instanceof Map<?, ?> variables) {
+            Matcher variable = TEMPLATE_VARIABLE.matcher(pattern);
+            StringBuilder route = new StringBuilder();
+            while (variable.find()) {
+                Object value = variables.get(variable.group(1));
+                variable.appendReplacement(route, Matcher.quoteReplacement(value == null ? "" : value.toString()));
+            }
+            return variable.appendTail(route).toString();
+        }
+        return UrlPathHelper.defaultInstance.getPathWithinApplication(request);
     }
 
     /**

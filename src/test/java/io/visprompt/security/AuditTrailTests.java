@@ -2,6 +2,8 @@ package io.visprompt.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -66,6 +68,35 @@ class AuditTrailTests extends AccessControlHttpTest {
         List<Row> quota = await(Duration.ofSeconds(5), () -> rows("key_prefix = ?", prefixOf(small)), r -> !r.isEmpty());
         assertThat(quota).containsExactly(new Row("q-bytes", prefixOf(small), "POST", "/v1/datasets", "dataset", null,
                 "create", 413));
+    }
+
+    @Test
+    void percentEncodedPathsAreRecordedAsTheRouteThatHandledThem() throws Exception {
+        String tenant = "encoded-" + UUID.randomUUID().toString().substring(0, 8);
+        String key = newKey(tenant, List.of("datasets:write"));
+        String boundary = "audit-boundary";
+        ByteArrayOutputStream form = new ByteArrayOutputStream();
+        form.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\nencoded\r\n--"
+                + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"data.zip\"\r\n"
+                + "Content-Type: application/zip\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        form.writeBytes(TestArchives.randomImageFolder(2, 2, 5));
+        form.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.US_ASCII));
+
+        RawHttp.Response created = RawHttp.send(port, "POST", "/%761/datasets", Map.of("Authorization",
+                "Bearer " + key, "Content-Type", "multipart/form-data; boundary=" + boundary), form.toByteArray());
+        assertThat(created.status()).as("%s", created).isEqualTo(201);
+        String dataset = created.json().get("id").asString();
+        assertThat(RawHttp.send(port, "DELETE", "/%761/%64atasets/" + dataset, key).status()).isEqualTo(204);
+        String missing = UUID.randomUUID().toString();
+        assertThat(RawHttp.send(port, "DELETE", "/%761/datasets/" + missing, null).status()).isEqualTo(401);
+
+        List<Row> rows = await(Duration.ofSeconds(5), () -> rows("tenant = ? OR resource_id = '" + missing + "'",
+                tenant), r -> r.size() >= 3);
+        assertThat(rows).containsExactly(
+                new Row(tenant, prefixOf(key), "POST", "/%761/datasets", "dataset", dataset, "create", 201),
+                new Row(tenant, prefixOf(key), "DELETE", "/%761/%64atasets/" + dataset, "dataset", dataset, "delete",
+                        204),
+                new Row(null, null, "DELETE", "/%761/datasets/" + missing, "dataset", missing, "delete", 401));
     }
 
     @Test
