@@ -24,7 +24,7 @@ import org.springframework.security.web.util.matcher.RequestMatcher;
 /**
  * The one table of who may call what: open paths (probes, Prometheus, OpenAPI, the web console's static files),
  * then each API endpoint with the scopes that allow it (any one of them; none listed = any valid key). The first
- * matching rule decides; anything not listed needs {@code admin}. The filter chain is built from this table and a
+ * matching rule decides; anything not listed needs {@code admin}. A GET rule is HEAD's rule too. The filter chain is built from this table and a
  * 403 names the scopes from it.
  */
 final class EndpointRules {
@@ -128,8 +128,15 @@ final class EndpointRules {
         rules.add(new Rule(method, pattern, false, anyOf, matcher(method, pattern)));
     }
 
+    /** A GET rule covers HEAD too (Spring MVC answers HEAD from the GET handler, without the body). */
     private static RequestMatcher matcher(HttpMethod method, String pattern) {
-        return method == null ? PathPatternRequestMatcher.pathPattern(pattern)
-                : PathPatternRequestMatcher.pathPattern(method, pattern);
+        if (method == null) {
+            return PathPatternRequestMatcher.pathPattern(pattern);
+        }
+        if (method == HttpMethod.GET) {
+            return new OrRequestMatcher(PathPatternRequestMatcher.pathPattern(HttpMethod.GET, pattern),
+                    PathPatternRequestMatcher.pathPattern(HttpMethod.HEAD, pattern));
+        }
+        return PathPatternRequestMatcher.pathPattern(method, pattern);
     }
 }

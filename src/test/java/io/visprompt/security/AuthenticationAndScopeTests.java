@@ -139,6 +139,56 @@ class AuthenticationAndScopeTests extends AccessControlHttpTest {
     }
 
     @Test
+    void headFollowsTheRuleOfGet() {
+        for (Endpoint endpoint : ENDPOINTS) {
+            if (!endpoint.method().equals("GET") || endpoint.scopes().contains("admin")) {
+                continue;
+            }
+            List<String> granted = endpoint.scopes().isEmpty() ? List.of("jobs:read") : List.of(endpoint.scopes().iterator().next());
+            assertThat(send(client(newKey("head", granted)), "HEAD", endpoint.path()).getStatusCode().value())
+                    .as("HEAD %s with %s", endpoint.path(), granted).isNotIn(401, 403);
+            assertThat(send(client(null), "HEAD", endpoint.path()).getStatusCode().value())
+                    .as("HEAD %s without a key", endpoint.path()).isEqualTo(401);
+            if (!endpoint.scopes().isEmpty()) {
+                List<String> others = new ArrayList<>(ALL_BUT_ADMIN);
+                others.removeAll(endpoint.scopes());
+                assertThat(send(client(newKey("head", others)), "HEAD", endpoint.path()).getStatusCode().value())
+                        .as("HEAD %s without its scope", endpoint.path()).isEqualTo(403);
+            }
+        }
+        assertThat(send(client(newKey("head", List.of("datasets:read"))), "HEAD", "/v1/datasets").getStatusCode())
+                .isEqualTo(HttpStatus.OK);
+        assertThat(send(client(null), "HEAD", "/actuator/health/readiness").getStatusCode()).isEqualTo(HttpStatus.OK);
+        assertThat(send(client(newKey("head", List.of("datasets:read"))), "HEAD", "/v1/api-keys").getStatusCode())
+                .as("admin-only reads stay admin-only").isEqualTo(HttpStatus.FORBIDDEN);
+    }
+
+    @Test
+    void responsesCarryAContentSecurityPolicyForTheConsoleAndNoReferrer() {
+        ResponseEntity<String> console = client(null).get().uri("/").retrieve().toEntity(String.class);
+        ResponseEntity<JsonNode> api = send(client(null), "GET", "/v1/datasets");
+        for (ResponseEntity<?> response : List.of(console, api)) {
+            String policy = response.getHeaders().getFirst("Content-Security-Policy");
+            assertThat(policy).contains("default-src 'self'", "script-src 'self';", "object-src 'none'",
+                    "base-uri 'none'", "frame-ancestors 'none'", "connect-src 'self'", "img-src 'self' data: blob:");
+            assertThat(policy.substring(policy.indexOf("script-src"), policy.indexOf(';', policy.indexOf("script-src"))))
+                    .doesNotContain("unsafe");
+            assertThat(response.getHeaders().getFirst("Referrer-Policy")).isEqualTo("no-referrer");
+        }
+        if (console.getStatusCode().is2xxSuccessful()) {
+            // the policy allows no inline script: every script of the console is a file of this origin
+            java.util.regex.Matcher script = java.util.regex.Pattern.compile("<script([^>]*)>").matcher(console.getBody());
+            int scripts = 0;
+            while (script.find()) {
+                scripts++;
+                assertThat(script.group(1)).contains("src=\"").doesNotContain("//");
+            }
+            assertThat(scripts).isPositive();
+            assertThat(console.getBody()).doesNotContain(" onclick=", " onload=", "javascript:");
+        }
+    }
+
+    @Test
     void aRevokedKeyIsRefusedEverywhereWithinTheCacheTtl() throws Exception {
         String key = newKey("revoked", List.of("datasets:read"));
         RestClient client = client(key);
