@@ -12,6 +12,8 @@ import org.springframework.security.authentication.BadCredentialsException;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.AuthenticationException;
 import org.springframework.stereotype.Component;
+import org.springframework.web.context.request.RequestAttributes;
+import org.springframework.web.context.request.RequestContextHolder;
 
 /**
  * Accepts a presented key when its prefix names a stored key that is not revoked and the SHA-256 of its secret
@@ -20,7 +22,7 @@ import org.springframework.stereotype.Component;
  * written once per key per cache period.
  */
 @Component
-class ApiKeyAuthenticationProvider implements AuthenticationProvider {
+class ApiKeyAuthenticationProvider implements AuthenticationProvider, ApiKeyValidity {
 
     /** More cached keys than this and the cache starts afresh (keys are few; this only bounds memory). */
     private static final int MAX_CACHED = 10_000;
@@ -59,6 +61,18 @@ class ApiKeyAuthenticationProvider implements AuthenticationProvider {
     @Override
     public boolean supports(Class<?> authentication) {
         return ApiKeyAuthentication.class.isAssignableFrom(authentication);
+    }
+
+    @Override
+    public Optional<String> currentKeyPrefix() {
+        RequestAttributes request = RequestContextHolder.getRequestAttributes();
+        return request != null && request.getAttribute(Caller.ATTRIBUTE, RequestAttributes.SCOPE_REQUEST) instanceof Caller c
+                ? Optional.of(c.keyPrefix()) : Optional.empty();
+    }
+
+    @Override
+    public boolean stillValid(String keyPrefix) {
+        return lookup(keyPrefix).map(cached -> !cached.key().revoked()).orElse(false);
     }
 
     /** Forgets a key at once in this process (other processes within the cache's time to live). */

@@ -23,10 +23,18 @@ record ApiSecurityProperties(String bootstrapKey, @DefaultValue("./data/admin.ke
         @DefaultValue("3s") Duration keyCacheTtl, @DefaultValue Audit audit, @DefaultValue QuotaDefaults quotas) {
 
     /**
-     * @param inference also record {@code POST /v1/classify} and {@code /v2/models/{id}/infer}, which change nothing
-     *                  stored (off by default: one row per classification)
+     * @param inference          also record {@code POST /v1/classify} and {@code /v2/models/{id}/infer}, which change
+     *                           nothing stored (off by default: one row per classification)
+     * @param retention          how long events are kept; older ones are deleted by a housekeeping task
+     * @param retentionInterval  how often that task runs (one process at a time does the work)
+     * @param anonymousPerSecond rows per second recorded for requests without a valid key, per remote address (a
+     *                           token bucket of {@code anonymousBurst}); all addresses together get ten times both.
+     *                           Requests over it are only counted ({@code visprompt.audit.anonymous.dropped})
+     * @param anonymousBurst     the bucket's size
      */
-    record Audit(@DefaultValue("false") boolean inference) {
+    record Audit(@DefaultValue("false") boolean inference, @DefaultValue("90d") Duration retention,
+            @DefaultValue("1h") Duration retentionInterval, @DefaultValue("1") double anonymousPerSecond,
+            @DefaultValue("20") int anonymousBurst) {
     }
 
     record QuotaDefaults(@DefaultValue("10GB") DataSize datasetBytes, @DefaultValue("10") int concurrentJobs,

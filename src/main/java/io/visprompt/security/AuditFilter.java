@@ -29,6 +29,8 @@ import org.springframework.web.util.UrlPathHelper;
  * too; the caller comes from request attributes the chain sets. Inference requests change nothing stored and are
  * left out unless {@code visprompt.security.audit.inference=true}. A failed write is logged and counted
  * ({@code visprompt.audit.write.failures}); it does not fail the request, whose response is already on its way.
+ * Requests without a valid key are recorded up to {@link AnonymousAuditLimit}; the rest are only counted
+ * ({@code visprompt.audit.anonymous.dropped}).
  */
 final class AuditFilter extends OncePerRequestFilter {
 
@@ -45,13 +47,20 @@ final class AuditFilter extends OncePerRequestFilter {
     private final Clock clock;
     private final boolean includeInference;
     private final Counter failures;
+    private final AnonymousAuditLimit anonymous;
+    private final Counter anonymousDropped;
 
-    AuditFilter(AuditLog audit, Clock clock, boolean includeInference, MeterRegistry meters) {
+    AuditFilter(AuditLog audit, Clock clock, boolean includeInference, AnonymousAuditLimit anonymous,
+            MeterRegistry meters) {
         this.audit = audit;
         this.clock = clock;
         this.includeInference = includeInference;
+        this.anonymous = anonymous;
         this.failures = Counter.builder("visprompt.audit.write.failures")
                 .description("Audit events that could not be written").register(meters);
+        this.anonymousDropped = Counter.builder("visprompt.audit.anonymous.dropped")
+                .description("Requests without a valid key not recorded: over the anonymous audit limit")
+                .register(meters);
     }
 
     @Override
@@ -96,6 +105,10 @@ final class AuditFilter extends OncePerRequestFilter {
     private void record(HttpServletRequest request, HttpServletResponse response, int status) {
         try {
             Caller caller = request.getAttribute(Caller.ATTRIBUTE) instanceof Caller c ? c : null;
+            if (caller == null && !anonymous.allow(request.getRemoteAddr())) {
+                anonymousDropped.increment();
+                return;
+            }
             String prefix = caller != null ? caller.keyPrefix()
                     : (String) request.getAttribute(Caller.PRESENTED_PREFIX_ATTRIBUTE);
             String path = request.getRequestURI();

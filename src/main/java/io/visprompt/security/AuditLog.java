@@ -39,6 +39,19 @@ class AuditLog {
                 .update();
     }
 
+    /**
+     * Deletes up to {@code batch} of the oldest events before {@code cutoff}; 0 as well when another process is doing
+     * the same (a transaction-scoped advisory lock, class 3 key 1, taken without waiting).
+     */
+    int deleteBefore(Instant cutoff, int batch) {
+        return jdbc.sql("""
+                WITH housekeeping AS (SELECT pg_try_advisory_xact_lock(3, 1) AS held)
+                DELETE FROM audit_events
+                 WHERE id IN (SELECT id FROM audit_events WHERE at < :cutoff ORDER BY id LIMIT :batch)
+                   AND (SELECT held FROM housekeeping)
+                """).param("cutoff", Timestamp.from(cutoff)).param("batch", batch).update();
+    }
+
     /** Newest first; {@code after} is the id of the last event of the previous page; {@code tenant} filters. */
     List<AuditEvent> page(String tenant, Long after, int limit) {
         return jdbc.sql("""

@@ -89,7 +89,9 @@ class SecurityConfiguration {
     FilterRegistrationBean<AuditFilter> auditFilter(AuditLog audit, Clock clock, ApiSecurityProperties properties,
             MeterRegistry meters) {
         FilterRegistrationBean<AuditFilter> registration = new FilterRegistrationBean<>(
-                new AuditFilter(audit, clock, properties.audit().inference(), meters));
+                new AuditFilter(audit, clock, properties.audit().inference(), new AnonymousAuditLimit(
+                        properties.audit().anonymousPerSecond(), properties.audit().anonymousBurst(), System::nanoTime),
+                        meters));
         registration.setOrder(AUDIT_FILTER_ORDER);
         return registration;
     }

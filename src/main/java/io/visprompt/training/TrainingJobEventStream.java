@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import io.visprompt.config.ApiProblem;
 import io.visprompt.config.Tenant;
+import io.visprompt.security.ApiKeyValidity;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
@@ -32,7 +33,8 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
  * row's id, so {@code Last-Event-ID} resumes after it), a {@code progress} event with the job view whenever the
  * job changed, comments as keep-alives, and once the job is finished (its closing event row written) an
  * {@code end} event, then closes. Streams also close at their timeout (clients reconnect with
- * {@code Last-Event-ID}) and on shutdown, before the web server drains requests.
+ * {@code Last-Event-ID}), on shutdown, before the web server drains requests, and once the caller's API key is
+ * revoked (checked each poll against the key cache, so within {@code visprompt.security.key-cache-ttl}).
  */
 @Component
 class TrainingJobEventStream implements SmartLifecycle {
@@ -50,6 +52,7 @@ class TrainingJobEventStream implements SmartLifecycle {
     private static final long RECONNECT_MILLIS = 2000;
 
     private final TrainingJobQueries queries;
+    private final ApiKeyValidity keys;
     private final Duration pollInterval;
     private final Duration timeout;
     private final int maxStreams;
@@ -57,12 +60,13 @@ class TrainingJobEventStream implements SmartLifecycle {
     private final Set<Subscription> open = ConcurrentHashMap.newKeySet();
     private volatile boolean running;
 
-    TrainingJobEventStream(TrainingJobQueries queries,
+    TrainingJobEventStream(TrainingJobQueries queries, ApiKeyValidity keys,
             @Value("${visprompt.training.event-stream.poll-interval:500ms}") Duration pollInterval,
             @Value("${visprompt.training.event-stream.timeout:10m}") Duration timeout,
             @Value("${visprompt.training.event-stream.max-streams:200}") int maxStreams,
             @Value("${visprompt.training.event-stream.threads:2}") int threads) {
         this.queries = queries;
+        this.keys = keys;
         this.pollInterval = pollInterval;
         this.timeout = timeout;
         this.maxStreams = maxStreams;
@@ -85,7 +89,8 @@ class TrainingJobEventStream implements SmartLifecycle {
                     "Too many open event streams (" + maxStreams + "); poll GET /v1/training-jobs/{id}/events instead");
         }
         SseEmitter emitter = new SseEmitter(timeout.toMillis());
-        Subscription subscription = new Subscription(tenant, jobId, afterId, emitter);
+        Subscription subscription = new Subscription(tenant, jobId, afterId, keys.currentKeyPrefix().orElse(null),
+                emitter);
         open.add(subscription);
         emitter.onCompletion(subscription::stop);
         emitter.onTimeout(subscription::close);
@@ -103,6 +108,7 @@ class TrainingJobEventStream implements SmartLifecycle {
 
         private final Tenant tenant;
         private final UUID jobId;
+        private final String keyPrefix;
         private final SseEmitter emitter;
         private long lastId;
         private Instant lastEventAt;
@@ -113,9 +119,10 @@ class TrainingJobEventStream implements SmartLifecycle {
         private volatile boolean done;
         volatile ScheduledFuture<?> task;
 
-        Subscription(Tenant tenant, UUID jobId, long afterId, SseEmitter emitter) {
+        Subscription(Tenant tenant, UUID jobId, long afterId, String keyPrefix, SseEmitter emitter) {
             this.tenant = tenant;
             this.jobId = jobId;
+            this.keyPrefix = keyPrefix;
             this.lastId = Math.max(0, afterId);
             this.emitter = emitter;
         }
@@ -125,6 +132,10 @@ class TrainingJobEventStream implements SmartLifecycle {
                 return;
             }
             try {
+                if (keyPrefix != null && !keys.stillValid(keyPrefix)) {
+                    close(); // the key was revoked: end as a new request with it would be refused
+                    return;
+                }
                 // The job first, then the events: an event row written before the job row was read is never missed.
                 TrainingJobView job = queries.find(tenant, jobId).orElse(null);
                 drainEvents();

@@ -37,12 +37,13 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * Base of the access-control tests: one Spring context and one PostgreSQL for all of them, no training workers (jobs
- * stay queued), a key cache of 300 ms, and small quotas for tenants of their own (the other tenants get the test
+ * stay queued), a key cache of 300 ms, 100 audited anonymous requests per address before the limit, and small quotas for tenants of their own (the other tenants get the test
  * profile's generous defaults). Keys are made through {@code POST /v1/api-keys} with the test admin key.
  */
 @TestPropertySource(properties = {
         "visprompt.training.workers=false",
         "visprompt.security.key-cache-ttl=300ms",
+        "visprompt.security.audit.anonymous-burst=100",
         "visprompt.security.quotas.tenants.q-bytes.dataset-bytes=1B",
         "visprompt.security.quotas.tenants.q-full.dataset-bytes=50B",
         "visprompt.security.quotas.tenants.q-jobs.concurrent-jobs=1",

@@ -5,13 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.visprompt.TestArchives;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.client.RestClient;
@@ -19,6 +22,12 @@ import tools.jackson.databind.JsonNode;
 
 /** Every mutating request leaves one audit row once its status is known, refused ones included; admins read them. */
 class AuditTrailTests extends AccessControlHttpTest {
+
+    @Autowired
+    MeterRegistry meters;
+
+    @Autowired
+    AuditRetention retention;
 
     record Row(String tenant, String keyPrefix, String method, String path, String resourceType, String resourceId,
             String action, Integer status) {
@@ -97,6 +106,42 @@ class AuditTrailTests extends AccessControlHttpTest {
                 new Row(tenant, prefixOf(key), "DELETE", "/%761/%64atasets/" + dataset, "dataset", dataset, "delete",
                         204),
                 new Row(null, null, "DELETE", "/%761/datasets/" + missing, "dataset", missing, "delete", 401));
+    }
+
+    @Test
+    void aFloodOfAnonymousWritesIsRecordedOnlyUpToTheLimitAndCounted() throws Exception {
+        double droppedBefore = meters.counter("visprompt.audit.anonymous.dropped").count();
+        String job = UUID.randomUUID().toString();
+        Instant start = Instant.now();
+        for (int i = 0; i < 300; i++) {
+            assertThat(RawHttp.sendFrom("127.0.0.7", port, "POST", "/v1/training-jobs/" + job + "/cancel", Map.of(), null)
+                    .status()).isEqualTo(401);
+        }
+        double seconds = Duration.between(start, Instant.now()).toMillis() / 1000.0;
+        // another address still has its own bucket
+        String other = UUID.randomUUID().toString();
+        RawHttp.sendFrom("127.0.0.8", port, "POST", "/v1/training-jobs/" + other + "/cancel", Map.of(), null);
+
+        long recorded = await(Duration.ofSeconds(5), () -> count(
+                "SELECT count(*) FROM audit_events WHERE resource_id = ?", job), n -> n >= 100);
+        assertThat(recorded).as("burst 100 plus 1/s over %s s", seconds).isBetween(100L, 100L + (long) seconds + 2);
+        assertThat(meters.counter("visprompt.audit.anonymous.dropped").count() - droppedBefore)
+                .isEqualTo(300.0 - recorded);
+        assertThat(await(Duration.ofSeconds(5), () -> count("SELECT count(*) FROM audit_events WHERE resource_id = ?",
+                other), n -> n >= 1)).isOne();
+    }
+
+    @Test
+    void eventsOlderThanTheRetentionAreDeleted() {
+        Instant now = Instant.now();
+        String tenant = "retention-" + UUID.randomUUID().toString().substring(0, 8);
+        for (Duration age : List.of(Duration.ofDays(400), Duration.ofDays(91), Duration.ofDays(89), Duration.ZERO)) {
+            jdbc.sql("INSERT INTO audit_events (at, tenant, action) VALUES (?, ?, ?)")
+                    .params(java.sql.Timestamp.from(now.minus(age)), tenant, "age-" + age.toDays()).update();
+        }
+        assertThat(retention.deleteExpired()).isGreaterThanOrEqualTo(2);
+        assertThat(jdbc.sql("SELECT action FROM audit_events WHERE tenant = ? ORDER BY id").param(tenant)
+                .query(String.class).list()).containsExactly("age-89", "age-0");
     }
 
     @Test

@@ -167,7 +167,7 @@ class BootstrapKeysTests {
 
     private static BootstrapKeys bootstrap(String configuredKey, Path file) {
         ApiSecurityProperties properties = new ApiSecurityProperties(configuredKey, file, Duration.ofSeconds(3),
-                new ApiSecurityProperties.Audit(false),
+                new ApiSecurityProperties.Audit(false, Duration.ofDays(90), Duration.ofHours(1), 1, 20),
                 new ApiSecurityProperties.QuotaDefaults(DataSize.ofGigabytes(1), 1, 1, 1, Map.of()));
         Clock clock = Clock.systemUTC();
         TransactionTemplate transactions = new TransactionTemplate(new DataSourceTransactionManager(dataSource));

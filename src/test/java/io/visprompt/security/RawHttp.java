@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
@@ -37,7 +38,14 @@ final class RawHttp {
     }
 
     static Response send(int port, String method, String rawPath, Map<String, String> headers, byte[] body) {
-        try (Socket socket = new Socket("localhost", port)) {
+        return sendFrom(null, port, method, rawPath, headers, body);
+    }
+
+    /** From a loopback address of its own ({@code 127.0.0.x}), which the server sees as the remote address. */
+    static Response sendFrom(String localAddress, int port, String method, String rawPath, Map<String, String> headers,
+            byte[] body) {
+        try (Socket socket = localAddress == null ? new Socket("localhost", port)
+                : new Socket(InetAddress.getByName("127.0.0.1"), port, InetAddress.getByName(localAddress), 0)) {
             socket.setSoTimeout(30_000);
             StringBuilder head = new StringBuilder(method).append(' ').append(rawPath).append(" HTTP/1.1\r\n")
                     .append("Host: localhost:").append(port).append("\r\nConnection: close\r\n");
