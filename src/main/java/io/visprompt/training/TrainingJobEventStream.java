@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import io.visprompt.config.ApiProblem;
 import io.visprompt.config.Tenant;
 import io.visprompt.security.ApiKeyValidity;
+import jakarta.annotation.PreDestroy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
@@ -244,13 +245,20 @@ class TrainingJobEventStream implements SmartLifecycle {
         running = true;
     }
 
-    /** Closes every stream before the web server's graceful shutdown waits for open requests. */
+    /**
+     * Closes every stream before the web server's graceful shutdown waits for open requests. The scheduler outlives
+     * a stop: a stopped context may be started again (Spring's test context cache pauses idle contexts).
+     */
     @Override
     public void stop() {
         running = false;
         for (Subscription s : List.copyOf(open)) {
             s.close();
         }
+    }
+
+    @PreDestroy
+    void shutDownScheduler() {
         scheduler.shutdown();
     }
 
