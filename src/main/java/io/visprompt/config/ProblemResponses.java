@@ -56,6 +56,13 @@ class ProblemResponses extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(Exception.class)
     ResponseEntity<Object> unexpected(Exception e, HttpServletRequest request) {
+        if (DatabaseUnavailable.causedBy(e)) {
+            log.warn("The database is unavailable: {}", e.toString());
+            ResponseEntity<Object> problem = apiProblem(DatabaseUnavailable.problem(), request);
+            return ResponseEntity.status(problem.getStatusCode()).headers(problem.getHeaders())
+                    .header(HttpHeaders.RETRY_AFTER, Integer.toString(DatabaseUnavailable.RETRY_AFTER_SECONDS))
+                    .body(problem.getBody());
+        }
         log.error("Unhandled error", e);
         return apiProblem(new ApiProblem(HttpStatus.INTERNAL_SERVER_ERROR, "internal_error",
                 "An unexpected error occurred; see the service log"), request);

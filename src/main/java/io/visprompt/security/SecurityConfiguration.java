@@ -21,6 +21,7 @@ import org.springframework.security.web.access.intercept.AuthorizationFilter;
 import org.springframework.security.web.authentication.AnonymousAuthenticationFilter;
 import org.springframework.security.web.authentication.AuthenticationFilter;
 import org.springframework.security.web.context.RequestAttributeSecurityContextRepository;
+import org.springframework.security.web.header.HeaderWriterFilter;
 import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter.ReferrerPolicy;
 import org.springframework.security.web.util.matcher.NegatedRequestMatcher;
 import org.springframework.web.method.support.HandlerMethodArgumentResolver;
@@ -79,6 +80,7 @@ class SecurityConfiguration {
                             .permitAll();
                     EndpointRules.configure(authorize);
                 })
+                .addFilterAfter(new DatabaseUnavailableFilter(resolver), HeaderWriterFilter.class)
                 .addFilterBefore(bearer, AnonymousAuthenticationFilter.class)
                 .addFilterAfter(new InferenceRateLimitFilter(new TokenBuckets(quotas, System::nanoTime), quotas, problems),
                         AuthorizationFilter.class)
