@@ -9,6 +9,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.stream.Collectors;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -22,6 +23,7 @@ import io.visprompt.dataset.internal.DatasetIds;
 import io.visprompt.dataset.internal.DatasetRepository;
 import io.visprompt.dataset.internal.DatasetStorage;
 import io.visprompt.dataset.internal.ImageEntity;
+import io.visprompt.dataset.internal.IncompleteDatasetFiles;
 import io.visprompt.dataset.internal.ImageFolderImport;
 import io.visprompt.dataset.internal.ImageFolderImport.ImportedDataset;
 import io.visprompt.dataset.internal.ImageFolderImport.ImportedImage;
@@ -33,6 +35,8 @@ import io.visprompt.dataset.internal.UploadRejected.Reason;
 import io.visprompt.security.Quotas;
 import jakarta.persistence.EntityManager;
 import org.hibernate.Session;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.PlatformTransactionManager;
@@ -48,6 +52,8 @@ import org.springframework.web.multipart.MultipartFile;
  */
 @Component
 class DatasetImporter {
+
+    private static final Logger log = LoggerFactory.getLogger(DatasetImporter.class);
 
     private static final int INSERT_BATCH = 500;
 
@@ -145,9 +151,16 @@ class DatasetImporter {
                 images.saveAll(imported.stream().map(i -> new ImageEntity(id, i.split(), i.position(), i.label(),
                         i.filePath(), i.width(), i.height(), i.bytes(), i.sourcePath())).toList());
                 images.flush();
-                storage.publish(work, id);
+                // Checked after the move and before the commit: a 201 means every listed file is on disk.
+                storage.publish(work, id, imported.stream()
+                        .collect(Collectors.toMap(ImportedImage::filePath, ImportedImage::bytes)));
                 published[0] = true;
             });
+        } catch (IncompleteDatasetFiles e) {
+            log.error("Refused to publish dataset {}: {}", id, e.getMessage());
+            throw new ApiProblem(HttpStatus.INTERNAL_SERVER_ERROR, "dataset_files_missing",
+                    "Some of the dataset's files were lost while it was being stored; nothing was stored, "
+                            + "upload it again").with("missing_files", e.missing().size()).with("files", e.listed());
         } catch (RuntimeException e) {
             if (published[0]) {
                 storage.delete(id); // the commit failed after the files were moved into place

@@ -109,7 +109,7 @@ class DatasetLifecycleTests extends DatasetHttpTest {
             assertThat(rows(table, id)).as(table).isZero();
         }
         assertThat(directory).doesNotExist();
-        assertThat(STORAGE.resolve(".incoming")).isEmptyDirectory();
+        assertThat(workInProgress()).isEmpty();
     }
 
     @Test
