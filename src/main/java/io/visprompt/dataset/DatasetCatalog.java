@@ -2,13 +2,16 @@ package io.visprompt.dataset;
 
 import java.nio.file.Path;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
 import io.visprompt.config.ApiProblem;
+import io.visprompt.config.CursorPage;
 import io.visprompt.config.Tenant;
+import io.visprompt.dataset.DatasetResponse.RejectedFile;
 import io.visprompt.dataset.internal.DatasetClass;
 import io.visprompt.dataset.internal.DatasetEntity;
 import io.visprompt.dataset.internal.DatasetRepository;
@@ -16,6 +19,7 @@ import io.visprompt.dataset.internal.DatasetStorage;
 import io.visprompt.dataset.internal.ImageRepository;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.data.domain.Limit;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.annotation.Propagation;
@@ -31,9 +35,11 @@ class DatasetCatalog implements Datasets {
     private final DatasetStorage storage;
     private final ObjectProvider<DatasetUsage> usages;
     private final TransactionTemplate transaction;
+    private final JdbcClient jdbc;
 
     DatasetCatalog(DatasetRepository datasets, ImageRepository images, DatasetStorage storage,
-            ObjectProvider<DatasetUsage> usages, PlatformTransactionManager transactionManager) {
+            ObjectProvider<DatasetUsage> usages, PlatformTransactionManager transactionManager, JdbcClient jdbc) {
+        this.jdbc = jdbc;
         this.datasets = datasets;
         this.images = images;
         this.storage = storage;
@@ -70,10 +76,52 @@ class DatasetCatalog implements Datasets {
                 .toList();
     }
 
+    /** The dataset with its first rejected files; the rejected-files rows beyond them are not read. */
     @Transactional(readOnly = true)
     public DatasetResponse details(Tenant tenant, UUID id) {
-        return datasets.findByIdAndTenant(id, tenant.id()).map(d -> DatasetResponse.of(d, true))
+        DatasetEntity dataset = datasets.findByIdAndTenant(id, tenant.id())
                 .orElseThrow(() -> ApiProblem.notFound("dataset", id));
+        List<RejectedFile> first = rejectedFiles(id, -1, DatasetResponse.REJECTED_FILES_SHOWN).stream()
+                .map(PositionedRejectedFile::file).toList();
+        return DatasetResponse.of(dataset, first, rejectedCounts(List.of(id)).getOrDefault(id, 0));
+    }
+
+    /** The files of the dataset's archive that were not imported, in archive order; 404 for an unknown dataset. */
+    @Transactional(readOnly = true)
+    public CursorPage<RejectedFile> rejectedFilesPage(Tenant tenant, UUID id, CursorPage.Request<Long> request) {
+        if (!datasets.existsByIdAndTenant(id, tenant.id())) {
+            throw ApiProblem.notFound("dataset", id);
+        }
+        long after = request.after() == null ? -1 : request.after();
+        return request.page(rejectedFiles(id, after, request.fetchSize()), PositionedRejectedFile::position)
+                .map(PositionedRejectedFile::file);
+    }
+
+    private record PositionedRejectedFile(long position, RejectedFile file) {
+    }
+
+    private List<PositionedRejectedFile> rejectedFiles(UUID id, long afterPosition, int limit) {
+        return jdbc.sql("""
+                SELECT position, path, reason FROM dataset_rejected_files
+                 WHERE dataset_id = :id AND position > :after ORDER BY position LIMIT :limit
+                """).param("id", id).param("after", afterPosition).param("limit", limit)
+                .query((rs, row) -> new PositionedRejectedFile(rs.getLong("position"),
+                        new RejectedFile(rs.getString("path"), rs.getString("reason"))))
+                .list();
+    }
+
+    /** Counted in the database: the rejected-files rows themselves are never loaded for this. */
+    private Map<UUID, Integer> rejectedCounts(List<UUID> ids) {
+        if (ids.isEmpty()) {
+            return Map.of();
+        }
+        Map<UUID, Integer> counts = new HashMap<>();
+        jdbc.sql("""
+                SELECT dataset_id, count(*) AS n FROM dataset_rejected_files WHERE dataset_id IN (:ids)
+                 GROUP BY dataset_id
+                """).param("ids", ids)
+                .query((rs, row) -> counts.put(rs.getObject("dataset_id", UUID.class), rs.getInt("n"))).list();
+        return counts;
     }
 
     @Transactional(readOnly = true)
@@ -82,7 +130,10 @@ class DatasetCatalog implements Datasets {
         List<DatasetEntity> rows = after == null ? datasets.findByTenantOrderByIdDesc(tenant.id(), fetch)
                 : datasets.findByTenantAndIdLessThanOrderByIdDesc(tenant.id(), after, fetch);
         boolean hasMore = rows.size() > limit;
-        return new DatasetPage(rows.stream().limit(limit).map(d -> DatasetResponse.of(d, false)).toList(), hasMore);
+        List<DatasetEntity> shown = rows.stream().limit(limit).toList();
+        Map<UUID, Integer> rejected = rejectedCounts(shown.stream().map(DatasetEntity::getId).toList());
+        return new DatasetPage(shown.stream()
+                .map(d -> DatasetResponse.of(d, null, rejected.getOrDefault(d.getId(), 0))).toList(), hasMore);
     }
 
     @Override

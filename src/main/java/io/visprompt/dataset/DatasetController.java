@@ -7,6 +7,7 @@ import java.util.UUID;
 
 import io.swagger.v3.oas.annotations.Operation;
 import io.visprompt.config.ApiProblem;
+import io.visprompt.config.CursorPage;
 import io.visprompt.config.Tenant;
 import io.visprompt.dataset.internal.SeededSplit;
 import org.springframework.http.HttpStatus;
@@ -101,6 +102,17 @@ class DatasetController {
     @GetMapping("/{id}")
     DatasetResponse get(Tenant tenant, @PathVariable String id) {
         return catalog.details(tenant, existingId(id));
+    }
+
+    @Operation(summary = "Files of the uploaded archive that were not imported, in archive order", description = """
+            `GET /v1/datasets/{id}` shows the first of them and `rejected_file_count`; this lists them all, a page \
+            at a time (`limit`, `after` = the previous page's `last_id`).""")
+    @GetMapping("/{id}/rejected-files")
+    CursorPage<DatasetResponse.RejectedFile> rejectedFiles(Tenant tenant, @PathVariable String id,
+            @RequestParam(name = "limit", required = false) String limit,
+            @RequestParam(name = "after", required = false) String after) {
+        UUID datasetId = existingId(id);
+        return catalog.rejectedFilesPage(tenant, datasetId, CursorPage.Request.of(limit, after, CursorPage::numberCursor));
     }
 
     /** A stored image for thumbnails: the n-th (from 0) of a class, train split first, then val and test. */

@@ -129,7 +129,7 @@ class DatasetImporter {
             }
             DatasetEntity dataset = entity(id, tenant, name, imported);
             publish(dataset, imported.images(), work, quota);
-            return DatasetResponse.of(dataset, true);
+            return DatasetResponse.stored(dataset);
         } finally {
             storage.deleteQuietly(work);
         }
