@@ -76,6 +76,41 @@ class DatasetCatalog implements Datasets {
                 .toList();
     }
 
+    /**
+     * The n-th (from 0) stored image of a class, its train images first, then val and test; empty when there is no
+     * such image. Within a split, positions run through the classes in label order (see {@code ImageFolderImport}),
+     * so the class counts give the position and one row is read by its unique key.
+     */
+    @Transactional(readOnly = true)
+    public Optional<Path> classImage(Tenant tenant, UUID id, int label, int n) {
+        DatasetEntity dataset = datasets.findByIdAndTenant(id, tenant.id())
+                .orElseThrow(() -> ApiProblem.notFound("dataset", id));
+        List<DatasetClass> classes = dataset.classes();
+        if (label < 0 || label >= classes.size() || n < 0) {
+            return Optional.empty();
+        }
+        int index = n;
+        for (Split split : Split.values()) {
+            int inClass = count(classes.get(label), split);
+            if (index < inClass) {
+                int position = classes.subList(0, label).stream().mapToInt(c -> count(c, split)).sum() + index;
+                return images.findByDatasetIdAndSplitAndPosition(id, split, position)
+                        .filter(image -> image.label() == label)
+                        .map(image -> storage.directory(id).resolve(image.filePath()));
+            }
+            index -= inClass;
+        }
+        return Optional.empty();
+    }
+
+    private static int count(DatasetClass c, Split split) {
+        return switch (split) {
+            case TRAIN -> c.trainCount();
+            case VAL -> c.valCount();
+            case TEST -> c.testCount();
+        };
+    }
+
     /** The dataset with its first rejected files; the rejected-files rows beyond them are not read. */
     @Transactional(readOnly = true)
     public DatasetResponse details(Tenant tenant, UUID id) {

@@ -119,18 +119,11 @@ class DatasetController {
     @GetMapping(path = "/{id}/classes/{label}/images/{n}", produces = MediaType.IMAGE_PNG_VALUE)
     ResponseEntity<byte[]> classImage(Tenant tenant, @PathVariable String id, @PathVariable int label,
             @PathVariable int n) throws java.io.IOException {
-        UUID datasetId = existingId(id);
-        catalog.details(tenant, datasetId);
-        java.util.List<DatasetImage> ofClass = new java.util.ArrayList<>();
-        for (Split split : Split.values()) {
-            catalog.images(tenant, datasetId, split).stream().filter(i -> i.label() == label).forEach(ofClass::add);
-        }
-        if (n < 0 || n >= ofClass.size()) {
-            throw ApiProblem.notFound("image", id + "/classes/" + label + "/images/" + n);
-        }
+        java.nio.file.Path file = catalog.classImage(tenant, existingId(id), label, n)
+                .orElseThrow(() -> ApiProblem.notFound("image", id + "/classes/" + label + "/images/" + n));
         return ResponseEntity.ok().contentType(MediaType.IMAGE_PNG)
                 .cacheControl(org.springframework.http.CacheControl.maxAge(java.time.Duration.ofHours(1)).cachePrivate())
-                .body(java.nio.file.Files.readAllBytes(ofClass.get(n).file()));
+                .body(java.nio.file.Files.readAllBytes(file));
     }
 
     @DeleteMapping("/{id}")
