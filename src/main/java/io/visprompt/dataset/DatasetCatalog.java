@@ -160,15 +160,14 @@ class DatasetCatalog implements Datasets {
     }
 
     @Transactional(readOnly = true)
-    public DatasetPage page(Tenant tenant, UUID after, int limit) {
-        Limit fetch = Limit.of(limit + 1);
-        List<DatasetEntity> rows = after == null ? datasets.findByTenantOrderByIdDesc(tenant.id(), fetch)
-                : datasets.findByTenantAndIdLessThanOrderByIdDesc(tenant.id(), after, fetch);
-        boolean hasMore = rows.size() > limit;
-        List<DatasetEntity> shown = rows.stream().limit(limit).toList();
-        Map<UUID, Integer> rejected = rejectedCounts(shown.stream().map(DatasetEntity::getId).toList());
-        return new DatasetPage(shown.stream()
-                .map(d -> DatasetResponse.of(d, null, rejected.getOrDefault(d.getId(), 0))).toList(), hasMore);
+    /** Newest first; ids are UUIDv7, so a cursor is a position in time and survives the deletion of its dataset. */
+    public CursorPage<DatasetResponse> page(Tenant tenant, CursorPage.Request<UUID> request) {
+        Limit fetch = Limit.of(request.fetchSize());
+        List<DatasetEntity> rows = request.after() == null ? datasets.findByTenantOrderByIdDesc(tenant.id(), fetch)
+                : datasets.findByTenantAndIdLessThanOrderByIdDesc(tenant.id(), request.after(), fetch);
+        CursorPage<DatasetEntity> page = request.page(rows, DatasetEntity::getId);
+        Map<UUID, Integer> rejected = rejectedCounts(page.data().stream().map(DatasetEntity::getId).toList());
+        return page.map(d -> DatasetResponse.of(d, null, rejected.getOrDefault(d.getId(), 0)));
     }
 
     @Override

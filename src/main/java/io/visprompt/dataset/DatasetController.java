@@ -29,8 +29,6 @@ import org.springframework.web.multipart.MultipartFile;
 @RequestMapping("/v1/datasets")
 class DatasetController {
 
-    static final int DEFAULT_PAGE_SIZE = 20;
-    static final int MAX_PAGE_SIZE = 100;
     static final int MAX_NAME_LENGTH = 200;
 
     /**
@@ -83,20 +81,9 @@ class DatasetController {
     }
 
     @GetMapping
-    DatasetPage list(Tenant tenant, @RequestParam(name = "limit", required = false) Integer limit,
+    CursorPage<DatasetResponse> list(Tenant tenant, @RequestParam(name = "limit", required = false) String limit,
             @RequestParam(name = "after", required = false) String after) {
-        int size = limit == null ? DEFAULT_PAGE_SIZE : limit;
-        if (size < 1 || size > MAX_PAGE_SIZE) {
-            throw ApiProblem.invalidField("limit", "must be between 1 and " + MAX_PAGE_SIZE);
-        }
-        UUID cursor = null;
-        if (StringUtils.hasText(after)) {
-            cursor = parseId(after);
-            if (cursor == null) {
-                throw ApiProblem.invalidField("after", "must be a dataset id");
-            }
-        }
-        return catalog.page(tenant, cursor, size);
+        return catalog.page(tenant, CursorPage.Request.of(limit, after, CursorPage::uuidCursor));
     }
 
     @GetMapping("/{id}")

@@ -11,6 +11,7 @@ import java.util.stream.IntStream;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import io.visprompt.config.ApiProblem;
+import io.visprompt.config.CursorPage;
 import io.visprompt.config.Tenant;
 import io.visprompt.model.ModelCatalog;
 import io.visprompt.model.ModelDescriptor;
@@ -61,9 +62,6 @@ class PromptController {
         }
     }
 
-    record PromptPage(String object, List<PromptView> data, boolean hasMore, String lastId) {
-    }
-
     /** Metadata part of an import. */
     record PromptImport(String model, String template, Integer size, String placement, List<String> classNames,
             int[] labelMapping, List<String> textTemplates) {
@@ -71,15 +69,10 @@ class PromptController {
 
     @GetMapping
     @Operation(summary = "List prompts, newest first (cursor: limit, after)")
-    PromptPage list(Tenant tenant, @RequestParam(defaultValue = "20") int limit,
-            @RequestParam(required = false) UUID after) {
-        if (limit < 1 || limit > 100) {
-            throw ApiProblem.invalidField("limit", "must be between 1 and 100");
-        }
-        List<LearnedPrompt> page = prompts.list(tenant, after, limit + 1);
-        boolean more = page.size() > limit;
-        List<PromptView> data = page.stream().limit(limit).map(PromptView::of).toList();
-        return new PromptPage("list", data, more, data.isEmpty() ? null : data.get(data.size() - 1).id().toString());
+    CursorPage<PromptView> list(Tenant tenant, @RequestParam(required = false) String limit,
+            @RequestParam(required = false) String after) {
+        CursorPage.Request<UUID> page = CursorPage.Request.of(limit, after, CursorPage::uuidCursor);
+        return page.page(prompts.list(tenant, page.after(), page.fetchSize()), LearnedPrompt::id).map(PromptView::of);
     }
 
     @GetMapping("/{id}")
