@@ -85,13 +85,18 @@ public final class DatasetStorage implements AutoCloseable {
         AtomicReference<FileChannel> channel = new AtomicReference<>();
         this.ownerLock = underRegistryLock(() -> {
             channel.set(FileChannel.open(ownerLockFile, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE));
-            FileLock lock = channel.get().tryLock();
-            if (lock == null) {
-                throw new IOException("Cannot lock the fresh owner file " + ownerLockFile);
+            try {
+                FileLock lock = channel.get().tryLock();
+                if (lock == null) {
+                    throw new IOException("Cannot lock the fresh owner file " + ownerLockFile);
+                }
+                Files.createDirectory(work);
+                HELD_HERE.add(ownerLockFile);
+                return lock;
+            } catch (IOException | RuntimeException e) {
+                channel.get().close(); // drops the lock too: the leftovers count as abandoned
+                throw e;
             }
-            Files.createDirectory(work);
-            HELD_HERE.add(ownerLockFile);
-            return lock;
         });
         this.ownerChannel = channel.get();
     }
