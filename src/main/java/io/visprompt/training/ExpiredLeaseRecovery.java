@@ -13,7 +13,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * Housekeeping that runs in every process: requeues jobs whose worker stopped heart-beating (a crash loses no
- * job) and refreshes the job-count gauges. Wrapped so one failure cannot stop the schedule.
+ * job; off with {@code visprompt.training.reaper=false}) and refreshes the job-count gauges. Wrapped so one failure
+ * cannot stop the schedule.
  */
 @Component
 class ExpiredLeaseRecovery {
@@ -22,11 +23,14 @@ class ExpiredLeaseRecovery {
 
     private final JobQueue queue;
     private final TrainingJobQueries queries;
+    private final TrainingProperties properties;
     private final Map<JobStatus, Long> counts = new ConcurrentHashMap<>();
 
-    ExpiredLeaseRecovery(JobQueue queue, TrainingJobQueries queries, MeterRegistry meters) {
+    ExpiredLeaseRecovery(JobQueue queue, TrainingJobQueries queries, TrainingProperties properties,
+            MeterRegistry meters) {
         this.queue = queue;
         this.queries = queries;
+        this.properties = properties;
         for (JobStatus status : JobStatus.values()) {
             counts.put(status, 0L);
             Gauge.builder("visprompt.training.jobs", counts, c -> c.getOrDefault(status, 0L))
@@ -40,7 +44,7 @@ class ExpiredLeaseRecovery {
             initialDelayString = "${visprompt.training.reaper-interval:15s}")
     void run() {
         try {
-            List<JobQueue.Requeued> requeued = queue.requeueExpired();
+            List<JobQueue.Requeued> requeued = properties.reaper() ? queue.requeueExpired() : List.of();
             for (JobQueue.Requeued r : requeued) {
                 log.warn("Lease of worker {} on job {} expired; job is now {}", r.previousOwner(), r.jobId(),
                         r.status().wireName());

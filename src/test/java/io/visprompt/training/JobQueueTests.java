@@ -15,41 +15,53 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
+import javax.sql.DataSource;
+
 import io.visprompt.MutableClock;
-import io.visprompt.PostgresIntegrationTest;
 import io.visprompt.config.Tenant;
 import io.visprompt.training.engine.EpochMetrics;
 import io.visprompt.training.engine.TrainingCheckpoint;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.flywaydb.core.Flyway;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.TestConfiguration;
-import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Import;
-import org.springframework.context.annotation.Primary;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.test.context.TestPropertySource;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
-/** The queue's guarantees against a real PostgreSQL, with workers of this process switched off. */
-@TestPropertySource(properties = {"visprompt.training.workers=false", "visprompt.training.lease-duration=60s",
-        "visprompt.training.reaper-interval=1h"})
-@Import(JobQueueTests.Clocks.class)
-class JobQueueTests extends PostgresIntegrationTest {
+/**
+ * The queue's guarantees against a real PostgreSQL migrated by Flyway: the queue's own SQL on a database of this
+ * class (no application context, no web server, no engine, nobody else's workers or reaper).
+ */
+class JobQueueTests {
 
-    @TestConfiguration(proxyBeanMethods = false)
-    static class Clocks {
-        @Bean
-        @Primary
-        MutableClock mutableClock() {
-            return new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
-        }
+    static EmbeddedPostgres postgres;
+    static JdbcClient jdbc;
+    static TransactionTemplate transactions;
+
+    final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+    final JobQueue queue = new JobQueue(jdbc, clock, properties(), transactions);
+
+    @BeforeAll
+    static void database() throws Exception {
+        postgres = EmbeddedPostgres.builder().start();
+        DataSource dataSource = postgres.getPostgresDatabase();
+        Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
+        jdbc = JdbcClient.create(dataSource);
+        transactions = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
     }
 
-    @Autowired
-    JobQueue queue;
-    @Autowired
-    MutableClock clock;
-    @Autowired
-    JdbcClient jdbc;
+    @AfterAll
+    static void stop() throws Exception {
+        postgres.close();
+    }
+
+    /** The defaults of application.yml that the queue reads: a 60 s lease. */
+    static TrainingProperties properties() {
+        return new TrainingProperties(false, false, 1, Duration.ofSeconds(60), Duration.ofSeconds(10),
+                Duration.ofSeconds(1), Duration.ofSeconds(15), Duration.ofMillis(250), 3, 1000, Duration.ofSeconds(30));
+    }
 
     @Test
     void competingWorkersNeverClaimTheSameJobTwice() throws Exception {
@@ -186,7 +198,7 @@ class JobQueueTests extends PostgresIntegrationTest {
                 "{\"prompt\":{}}", 1, 10, maxAttempts, null), Integer.MAX_VALUE).orElseThrow();
     }
 
-    /** Leaves no queued job from another test behind (they share one database). */
+    /** Leaves no queued job from another test of this class behind (they share one database). */
     private void drainQueue() {
         jdbc.sql("UPDATE training_jobs SET status = 'cancelled', lease_owner = NULL WHERE status IN ('queued', 'running', 'cancelling')")
                 .update();
