@@ -77,7 +77,7 @@ class JobExecution {
         } catch (TrainingCancelled e) {
             outcome = queue.acknowledgeCancel(lease) ? "cancelled" : "lease_lost";
         } catch (TrainingSuspended e) {
-            outcome = queue.release(lease) ? "released" : "lease_lost";
+            outcome = queue.release(lease, "shutdown") ? "released" : "lease_lost";
         } catch (IllegalArgumentException e) {
             // the job cannot succeed on another worker either: a problem with its data or settings
             outcome = queue.fail(lease, e.getMessage()) ? "failed" : "lease_lost";

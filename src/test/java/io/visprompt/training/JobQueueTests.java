@@ -1,6 +1,7 @@
 package io.visprompt.training;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -26,6 +27,7 @@ import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -183,7 +185,7 @@ class JobQueueTests {
         UUID id = enqueue(3);
         Lease lease = queue.claim("worker-a").orElseThrow().lease();
         assertThat(queue.saveCheckpoint(lease, new TrainingCheckpoint(3, 42, new byte[] {7}))).isTrue();
-        assertThat(queue.release(lease)).isTrue();
+        assertThat(queue.release(lease, "shutdown")).isTrue();
         assertThat(statusOf(id)).isEqualTo("queued");
         JobQueue.ClaimedJob again = queue.claim("worker-b").orElseThrow();
         assertThat(again.lease().attempt()).isEqualTo(2);
@@ -191,6 +193,98 @@ class JobQueueTests {
             assertThat(c.completedEpochs()).isEqualTo(3);
             assertThat(c.state()).containsExactly(7);
         });
+    }
+
+    /**
+     * Every status change and the event that records it commit together: with the event insert failing (a trigger
+     * refuses every event row), no transition changes the job; without the trigger each leaves its event.
+     */
+    @Test
+    void everyStatusChangeAndItsEventCommitTogether() {
+        drainQueue();
+        UUID claimedId = enqueue(1);
+        jdbc.sql("""
+                CREATE FUNCTION refuse_events() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN RAISE EXCEPTION 'event insert refused by the test'; END $$
+                """).update();
+        jdbc.sql("CREATE TRIGGER refuse_events BEFORE INSERT ON training_job_events FOR EACH ROW EXECUTE FUNCTION refuse_events()")
+                .update();
+        try {
+            assertThatThrownBy(() -> queue.claim("worker-a")).isInstanceOf(DataAccessException.class);
+            assertThat(row(claimedId)).containsEntry("status", "queued").containsEntry("attempt", 0);
+            assertThatThrownBy(() -> queue.requestCancel(Tenant.DEFAULT, claimedId)).isInstanceOf(DataAccessException.class);
+            assertThat(row(claimedId)).containsEntry("status", "queued");
+        } finally {
+            jdbc.sql("DROP TRIGGER refuse_events ON training_job_events").update();
+        }
+
+        Lease lease = queue.claim("worker-a").orElseThrow().lease();
+        assertThat(lastEvent(claimedId)).isEqualTo("claimed");
+        for (Transition transition : List.<Transition>of(
+                () -> queue.release(lease, "shutdown"),
+                () -> queue.succeed(lease, "{}"),
+                () -> queue.fail(lease, "bad data"),
+                () -> queue.acknowledgeCancel(lease),
+                () -> queue.requestCancel(Tenant.DEFAULT, claimedId),
+                () -> {
+                    clock.advance(Duration.ofSeconds(61));
+                    try {
+                        return queue.requeueExpired();
+                    } finally {
+                        clock.advance(Duration.ofSeconds(-61));
+                    }
+                })) {
+            Map<String, Object> before = row(claimedId);
+            long events = eventCount(claimedId);
+            withEventsRefused(() -> assertThatThrownBy(transition::run).isInstanceOf(DataAccessException.class));
+            assertThat(row(claimedId)).as("no status change without its event").isEqualTo(before);
+            assertThat(eventCount(claimedId)).isEqualTo(events);
+        }
+
+        // and without the fault each transition leaves its event, in the same commit as the status
+        assertThat(queue.requestCancel(Tenant.DEFAULT, claimedId)).contains(JobStatus.CANCELLING);
+        assertThat(lastEvent(claimedId)).isEqualTo("cancel_requested");
+        assertThat(queue.acknowledgeCancel(lease)).isTrue();
+        assertThat(row(claimedId)).containsEntry("status", "cancelled");
+        assertThat(lastEvent(claimedId)).isEqualTo("cancelled");
+
+        UUID failing = enqueue(1);
+        Lease second = queue.claim("worker-b").orElseThrow().lease();
+        clock.advance(Duration.ofSeconds(61));
+        assertThat(queue.requeueExpired()).extracting(JobQueue.Requeued::status).containsExactly(JobStatus.FAILED);
+        assertThat(row(failing)).containsEntry("status", "failed");
+        assertThat(lastEvent(failing)).isEqualTo("lease_expired");
+        assertThat(second.attempt()).isOne();
+    }
+
+    @FunctionalInterface
+    interface Transition {
+        Object run();
+    }
+
+    private void withEventsRefused(Runnable action) {
+        jdbc.sql("CREATE TRIGGER refuse_events BEFORE INSERT ON training_job_events FOR EACH ROW EXECUTE FUNCTION refuse_events()")
+                .update();
+        try {
+            action.run();
+        } finally {
+            jdbc.sql("DROP TRIGGER refuse_events ON training_job_events").update();
+        }
+    }
+
+    private Map<String, Object> row(UUID id) {
+        return jdbc.sql("SELECT status, phase, attempt, lease_owner, error, finished_at, lost_leases FROM training_jobs WHERE id = :id")
+                .param("id", id).query().singleRow();
+    }
+
+    private long eventCount(UUID id) {
+        return jdbc.sql("SELECT count(*) FROM training_job_events WHERE job_id = :id").param("id", id)
+                .query(Long.class).single();
+    }
+
+    private String lastEvent(UUID id) {
+        return jdbc.sql("SELECT type FROM training_job_events WHERE job_id = :id ORDER BY id DESC LIMIT 1")
+                .param("id", id).query(String.class).single();
     }
 
     private UUID enqueue(int maxAttempts) {
