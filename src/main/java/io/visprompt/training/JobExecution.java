@@ -78,12 +78,11 @@ class JobExecution {
             outcome = queue.acknowledgeCancel(lease) ? "cancelled" : "lease_lost";
         } catch (TrainingSuspended e) {
             outcome = queue.release(lease, "shutdown") ? "released" : "lease_lost";
-        } catch (IllegalArgumentException e) {
-            // the job cannot succeed on another worker either: a problem with its data or settings
-            outcome = queue.fail(lease, e.getMessage()) ? "failed" : "lease_lost";
         } catch (RuntimeException | Error e) {
-            log.error("Job {} failed", lease.jobId(), e);
-            outcome = queue.fail(lease, e.getClass().getSimpleName() + ": " + e.getMessage()) ? "failed" : "lease_lost";
+            // users see a code and a safe message; the exception (SQL text, server paths) goes to the log only
+            JobFailure failure = JobFailure.of(e);
+            log.error("Job {} failed ({})", lease.jobId(), failure.code(), e);
+            outcome = queue.fail(lease, failure) ? "failed" : "lease_lost";
         }
         sample.stop(meters.timer("visprompt.training.job.duration", "outcome", outcome));
         meters.counter("visprompt.training.jobs.finished", "outcome", outcome).increment();
@@ -93,7 +92,7 @@ class JobExecution {
         Lease lease = job.lease();
         TrainingJobSpec spec = json.readValue(job.specJson(), TrainingJobSpec.class);
         DatasetSummary dataset = datasets.find(job.tenant(), job.datasetId()).orElseThrow(() ->
-                new IllegalArgumentException("dataset " + job.datasetId() + " no longer exists"));
+                new JobFailure.Rejected(JobFailure.DATASET_NOT_FOUND, "The job's dataset no longer exists"));
         TrainingData data = new TrainingData(dataset.classNames(), examples(job.tenant(), dataset.id(), Split.TRAIN),
                 examples(job.tenant(), dataset.id(), Split.VAL), examples(job.tenant(), dataset.id(), Split.TEST));
         if (data.validation().isEmpty()) {

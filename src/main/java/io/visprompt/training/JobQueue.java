@@ -194,8 +194,9 @@ class JobQueue {
         return finish(lease, "succeeded", null, resultJson, "Job succeeded");
     }
 
-    boolean fail(Lease lease, String error) {
-        return finish(lease, "failed", error, null, "Job failed: " + error);
+    /** Fails the job with a code and a message users may see (never an exception's text: see JobFailure). */
+    boolean fail(Lease lease, JobFailure failure) {
+        return finish(lease, "failed", failure, null, "Job failed: " + failure.message());
     }
 
     boolean acknowledgeCancel(Lease lease) {
@@ -269,6 +270,8 @@ class JobQueue {
                            error = CASE WHEN j.status <> 'cancelling' AND j.lost_leases + 1 >= j.max_attempts
                                         THEN 'The worker lease expired ' || (j.lost_leases + 1) || ' times (limit '
                                              || j.max_attempts || '); last worker: ' || j.lease_owner END,
+                           error_code = CASE WHEN j.status <> 'cancelling' AND j.lost_leases + 1 >= j.max_attempts
+                                             THEN 'worker_lost' END,
                            finished_at = CASE WHEN j.status = 'cancelling' OR j.lost_leases + 1 >= j.max_attempts
                                               THEN CAST(:now AS timestamptz) END,
                            lost_leases = j.lost_leases + 1, lease_owner = NULL, lease_expires_at = NULL, updated_at = :now
@@ -305,18 +308,19 @@ class JobQueue {
     }
 
     /** Ends the job under its lease; the final status and the event that announces it are one statement. */
-    private boolean finish(Lease lease, String status, String error, String resultJson, String message) {
+    private boolean finish(Lease lease, String status, JobFailure failure, String resultJson, String message) {
         Timestamp now = now();
         return owned("""
                 WITH finished AS (
-                    UPDATE training_jobs SET status = :status, phase = :status, error = :error,
+                    UPDATE training_jobs SET status = :status, phase = :status, error = :error, error_code = :code,
                            result = CAST(:result AS jsonb), finished_at = :now, lease_owner = NULL,
                            lease_expires_at = NULL, updated_at = :now
                      WHERE %s
                     RETURNING id)
                 INSERT INTO training_job_events (job_id, created_at, level, type, message)
                 SELECT id, :now, :level, :status, :message FROM finished
-                """, lease).param("status", status).param("error", error).param("result", resultJson)
+                """, lease).param("status", status).param("error", failure == null ? null : failure.message())
+                .param("code", failure == null ? null : failure.code()).param("result", resultJson)
                 .param("level", "failed".equals(status) ? "error" : "info").param("message", message)
                 .param("now", now).update() == 1;
     }

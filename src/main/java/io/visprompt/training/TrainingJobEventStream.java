@@ -199,7 +199,7 @@ class TrainingJobEventStream implements SmartLifecycle {
     private static Object fingerprint(TrainingJobView job) {
         return List.of(job.status(), Objects.toString(job.phase()), job.progress().epoch(), job.progress().step(),
                 job.metrics() == null ? -1 : job.metrics().epoch(), job.result() == null ? "" : job.result(),
-                Objects.toString(job.error()), job.attempt(), Objects.toString(job.updatedAt()));
+                Objects.toString(job.errorCode()), Objects.toString(job.error()), job.attempt(), Objects.toString(job.updatedAt()));
     }
 
     record End(UUID jobId, String status) {

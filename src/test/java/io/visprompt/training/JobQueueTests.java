@@ -28,9 +28,11 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.dao.DataAccessException;
+import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The queue's guarantees against a real PostgreSQL migrated by Flyway: the queue's own SQL on a database of this
@@ -118,7 +120,7 @@ class JobQueueTests {
         assertThat(queue.saveCheckpoint(first, new TrainingCheckpoint(2, 20, new byte[] {9}))).isFalse();
         assertThat(queue.event(first, "info", "late", "should not be stored")).isFalse();
         assertThat(queue.succeed(first, "{}")).isFalse();
-        assertThat(queue.fail(first, "late failure")).isFalse();
+        assertThat(queue.fail(first, new JobFailure("invalid_training_input", "late failure"))).isFalse();
 
         Map<String, Object> row = jdbc.sql("SELECT status, lease_owner, attempt, step, error FROM training_jobs WHERE id = :id")
                 .param("id", id).query().singleRow();
@@ -159,9 +161,10 @@ class JobQueueTests {
             clock.advance(Duration.ofSeconds(61));
             queue.requeueExpired();
         }
-        Map<String, Object> row = jdbc.sql("SELECT status, error, lease_owner FROM training_jobs WHERE id = :id")
+        Map<String, Object> row = jdbc.sql("SELECT status, error, error_code, lease_owner FROM training_jobs WHERE id = :id")
                 .param("id", id).query().singleRow();
         assertThat(row.get("status")).isEqualTo("failed");
+        assertThat(row.get("error_code")).isEqualTo("worker_lost");
         assertThat((String) row.get("error")).contains("expired 2 times").contains("worker-2");
         assertThat(row.get("lease_owner")).isNull();
         assertThat(queue.claim("worker-3")).isEmpty();
@@ -195,6 +198,28 @@ class JobQueueTests {
         });
     }
 
+    @Test
+    void aFailedJobShowsUsersACodeAndASafeMessageNeverTheExceptionText() {
+        drainQueue();
+        UUID id = enqueue(3);
+        Lease lease = queue.claim("worker-a").orElseThrow().lease();
+        RuntimeException internal = new DataIntegrityViolationException(
+                "PreparedStatementCallback; SQL [INSERT INTO prompts (id, values) VALUES (?, ?)]; ERROR: value too long "
+                + "at /var/lib/visprompt/datasets/0f1e/images/7.png");
+
+        assertThat(queue.fail(lease, JobFailure.of(internal))).isTrue();
+
+        TrainingJobView view = new TrainingJobQueries(jdbc, JsonMapper.builder().build(), clock)
+                .find(Tenant.DEFAULT, id).orElseThrow();
+        assertThat(view.status()).isEqualTo("failed");
+        assertThat(view.errorCode()).isEqualTo("training_error");
+        assertThat(view.error()).doesNotContain("SQL", "INSERT", "/var/lib", "Exception");
+        List<String> events = jdbc.sql("SELECT message FROM training_job_events WHERE job_id = :id ORDER BY id")
+                .param("id", id).query(String.class).list();
+        assertThat(events.get(events.size() - 1)).startsWith("Job failed")
+                .doesNotContain("SQL", "INSERT", "/var/lib", "Exception");
+    }
+
     /**
      * Every status change and the event that records it commit together: with the event insert failing (a trigger
      * refuses every event row), no transition changes the job; without the trigger each leaves its event.
@@ -223,7 +248,7 @@ class JobQueueTests {
         for (Transition transition : List.<Transition>of(
                 () -> queue.release(lease, "shutdown"),
                 () -> queue.succeed(lease, "{}"),
-                () -> queue.fail(lease, "bad data"),
+                () -> queue.fail(lease, new JobFailure("invalid_training_input", "bad data")),
                 () -> queue.acknowledgeCancel(lease),
                 () -> queue.requestCancel(Tenant.DEFAULT, claimedId),
                 () -> {
