@@ -128,7 +128,7 @@ class JobExecution {
     private void countRequeue(String outcome, String reason) {
         if (!"lease_lost".equals(outcome) && !"abandoned".equals(outcome)) {
             Counter.builder("visprompt.training.requeues").tag("reason", reason)
-                    .description("Running jobs given back to the queue by their worker (shutdown, transient failure)")
+                    .description("Running jobs given back to the queue (shutdown, transient failure, expired lease)")
                     .register(meters).increment();
         }
     }

@@ -54,6 +54,8 @@ class TrainingJobEventStream implements SmartLifecycle {
     private final int maxStreams;
     private final ScheduledThreadPoolExecutor scheduler;
     private final Set<Subscription> open = ConcurrentHashMap.newKeySet();
+    /** Streams open or being opened; {@link #open} alone would let a check and its add interleave. */
+    private final AtomicInteger slots = new AtomicInteger();
     private volatile boolean running;
 
     TrainingJobEventStream(TrainingJobQueries queries,
@@ -79,7 +81,9 @@ class TrainingJobEventStream implements SmartLifecycle {
         if (!running) {
             throw new ApiProblem(HttpStatus.SERVICE_UNAVAILABLE, "shutting_down", "The service is shutting down");
         }
-        if (open.size() >= maxStreams) {
+        // check and take a slot in one step: concurrent opens cannot pass the limit together
+        if (slots.incrementAndGet() > maxStreams) {
+            slots.decrementAndGet();
             throw new ApiProblem(HttpStatus.SERVICE_UNAVAILABLE, "too_many_streams",
                     "Too many open event streams (" + maxStreams + "); poll GET /v1/training-jobs/{id}/events instead");
         }
@@ -187,7 +191,9 @@ class TrainingJobEventStream implements SmartLifecycle {
         /** Stops polling; the response is completed (or failed) elsewhere. */
         void stop() {
             done = true;
-            open.remove(this);
+            if (open.remove(this)) {
+                slots.decrementAndGet();
+            }
             ScheduledFuture<?> t = task;
             if (t != null) {
                 t.cancel(false);

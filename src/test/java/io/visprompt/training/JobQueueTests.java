@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 
 import javax.sql.DataSource;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.visprompt.MutableClock;
 import io.visprompt.config.Tenant;
 import io.visprompt.training.engine.EpochMetrics;
@@ -63,7 +64,7 @@ class JobQueueTests {
 
     /** The defaults of application.yml that the queue reads: a 60 s lease. */
     static TrainingProperties properties() {
-        return new TrainingProperties(false, false, 1, Duration.ofSeconds(60), Duration.ofSeconds(10),
+        return new TrainingProperties(false, true, 1, Duration.ofSeconds(60), Duration.ofSeconds(10),
                 Duration.ofSeconds(1), Duration.ofSeconds(15), Duration.ofMillis(250), 3, 1000, Duration.ofSeconds(30));
     }
 
@@ -149,6 +150,28 @@ class JobQueueTests {
             assertThat(queue.requeueExpired()).isEmpty();
         }
         assertThat(statusOf(id)).isEqualTo("running");
+    }
+
+    @Test
+    void theReaperCountsLeaseExpiriesAndRequeues() {
+        drainQueue();
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        ExpiredLeaseRecovery reaper = new ExpiredLeaseRecovery(queue,
+                new TrainingJobQueries(jdbc, JsonMapper.builder().build(), clock), properties(), meters);
+        enqueue(3);
+        enqueue(1);
+        queue.claim("worker-a").orElseThrow();
+        queue.claim("worker-b").orElseThrow();
+        clock.advance(Duration.ofSeconds(61));
+
+        reaper.run();
+
+        assertThat(meters.get("visprompt.training.lease.expiries").tag("outcome", "queued").counter().count()).isOne();
+        assertThat(meters.get("visprompt.training.lease.expiries").tag("outcome", "failed").counter().count()).isOne();
+        assertThat(meters.get("visprompt.training.requeues").tag("reason", "lease_expired").counter().count()).isOne();
+        reaper.run();
+        assertThat(meters.get("visprompt.training.lease.expiries").counters()).extracting(c -> c.count())
+                .as("counted once").containsOnly(1.0);
     }
 
     @Test
