@@ -14,11 +14,9 @@ import org.junit.jupiter.api.Test;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
-import org.springframework.test.context.TestPropertySource;
 import tools.jackson.databind.JsonNode;
 
-/** The jobs API as a user meets it, with no worker in this process so jobs stay queued. */
-@TestPropertySource(properties = "visprompt.training.workers=false")
+/** The jobs API as a user meets it, with no worker in this process (the test profile's default) so jobs stay queued. */
 class TrainingJobApiTests extends PostgresIntegrationTest {
 
     private String datasetId;
