@@ -45,6 +45,26 @@ class ProblemResponses extends ResponseEntityExceptionHandler {
         return problemResponse(problem.status(), body);
     }
 
+    /** A module's refusal: the kind decides the HTTP status, the module's code and members are kept. */
+    @ExceptionHandler(DomainException.class)
+    ResponseEntity<Object> domainException(DomainException e, HttpServletRequest request) {
+        ApiProblem problem = new ApiProblem(statusOf(e.kind()), e.code(), e.getMessage());
+        e.properties().forEach(problem::with);
+        return apiProblem(problem, request);
+    }
+
+    static HttpStatus statusOf(DomainException.Kind kind) {
+        return switch (kind) {
+            case INVALID -> HttpStatus.BAD_REQUEST;
+            case NOT_FOUND -> HttpStatus.NOT_FOUND;
+            case CONFLICT -> HttpStatus.CONFLICT;
+            case TOO_LARGE -> HttpStatus.CONTENT_TOO_LARGE;
+            case UNSUPPORTED_FORMAT -> HttpStatus.UNSUPPORTED_MEDIA_TYPE;
+            case LIMIT_REACHED -> HttpStatus.TOO_MANY_REQUESTS;
+            case UNAVAILABLE -> HttpStatus.SERVICE_UNAVAILABLE;
+        };
+    }
+
     @ExceptionHandler(MultipartException.class)
     ResponseEntity<Object> multipart(MultipartException e, HttpServletRequest request) {
         if (e instanceof MaxUploadSizeExceededException) {

@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
-import io.visprompt.config.ApiProblem;
 import io.visprompt.dataset.DatasetSummary;
 import io.visprompt.model.ModelDescriptor;
 import io.visprompt.model.ModelKind;
@@ -50,13 +49,13 @@ final class TrainingJobDefaults {
         if (model.kind() == ModelKind.CLIP) {
             for (String t : textTemplates) {
                 if (!t.contains("{}")) {
-                    throw ApiProblem.invalidField("output.text_templates", "each template needs a {} for the class name");
+                    throw new InvalidTrainingSettings("output.text_templates", "each template needs a {} for the class name");
                 }
             }
         } else {
             int sources = model.labels() == null ? 0 : model.labels().size();
             if (sources > 0 && dataset.classNames().size() > sources) {
-                throw ApiProblem.invalidField("dataset_id", "the dataset has " + dataset.classNames().size()
+                throw new InvalidTrainingSettings("dataset_id", "the dataset has " + dataset.classNames().size()
                         + " classes but model " + model.id() + " only " + sources + " output classes to map them to");
             }
         }
@@ -78,11 +77,11 @@ final class TrainingJobDefaults {
 
     private static void checkPromptSize(String template, int size, int inputSize) {
         if ("padding".equals(template) && 2 * size >= inputSize) {
-            throw ApiProblem.invalidField("prompt.size", "a padding of " + size + " px leaves no image inside a "
+            throw new InvalidTrainingSettings("prompt.size", "a padding of " + size + " px leaves no image inside a "
                     + inputSize + " px input (needs size < " + (inputSize + 1) / 2 + ")");
         }
         if (!"padding".equals(template) && size > inputSize) {
-            throw ApiProblem.invalidField("prompt.size", "a " + size + " px patch does not fit a " + inputSize + " px input");
+            throw new InvalidTrainingSettings("prompt.size", "a " + size + " px patch does not fit a " + inputSize + " px input");
         }
     }
 
@@ -95,7 +94,7 @@ final class TrainingJobDefaults {
                 return e.name().toLowerCase(Locale.ROOT);
             }
         }
-        throw ApiProblem.invalidField(field, "must be one of " + Arrays.stream(allowed)
+        throw new InvalidTrainingSettings(field, "must be one of " + Arrays.stream(allowed)
                 .map(e -> e.name().toLowerCase(Locale.ROOT)).toList());
     }
 }
