@@ -69,8 +69,9 @@ class BadInputTests extends PostgresIntegrationTest {
         }
     }
 
+    /** @param detail a part of the problem's detail that shows the refusal is for the right reason */
     record BadRequest(String name, Function<BadInputTests, ResponseEntity<JsonNode>> send, HttpStatus status,
-            String code) {
+            String code, String detail) {
 
         @Override
         public String toString() {
@@ -88,64 +89,64 @@ class BadInputTests extends PostgresIntegrationTest {
                 new BadRequest("training job with a NUL in a text template",
                         t -> t.postJson("/v1/training-jobs", Map.of("dataset_id", t.datasetId, "model", "tiny-clip",
                                 "output", Map.of("text_templates", List.of("a {} \u0000")))),
-                        HttpStatus.BAD_REQUEST, "invalid_field"),
+                        HttpStatus.BAD_REQUEST, "invalid_field", "NUL"),
                 new BadRequest("prompt import with a non-numeric .npy dimension",
                         t -> t.importPrompt(npy("(3, abc, 32)", new float[0]), metadata("a", "b")),
-                        HttpStatus.BAD_REQUEST, "invalid_field"),
+                        HttpStatus.BAD_REQUEST, "invalid_field", "'abc'"),
                 new BadRequest("prompt import with a negative .npy dimension",
                         t -> t.importPrompt(npy("(3, 32, -32)", new float[0]), metadata("a", "b")),
-                        HttpStatus.BAD_REQUEST, "invalid_field"),
+                        HttpStatus.BAD_REQUEST, "invalid_field", "'-32'"),
                 new BadRequest("prompt import with a .npy dimension beyond int",
                         t -> t.importPrompt(npy("(99999999999,)", new float[0]), metadata("a", "b")),
-                        HttpStatus.BAD_REQUEST, "invalid_field"),
+                        HttpStatus.BAD_REQUEST, "invalid_field", "too large"),
                 new BadRequest("prompt import with a NUL in a class name",
                         t -> t.importPrompt(npy("(3, 32, 32)", new float[3 * 32 * 32]), metadata("a\u0000", "b")),
-                        HttpStatus.BAD_REQUEST, "invalid_field"),
+                        HttpStatus.BAD_REQUEST, "invalid_field", "NUL"),
                 new BadRequest("prompt import with a null class name",
                         t -> t.importPrompt(npy("(3, 32, 32)", new float[3 * 32 * 32]), metadata("a", null)),
-                        HttpStatus.BAD_REQUEST, "invalid_field"),
+                        HttpStatus.BAD_REQUEST, "invalid_field", "non-blank"),
                 new BadRequest("prompt content with an unparseable Accept",
                         t -> t.getWithAccept("/v1/prompts/" + t.promptId + "/content", ";;;"),
-                        HttpStatus.NOT_ACCEPTABLE, "not_acceptable"),
+                        HttpStatus.NOT_ACCEPTABLE, "not_acceptable", "Accept header"),
                 new BadRequest("prompt content with a non-numeric Accept quality",
                         t -> t.getWithAccept("/v1/prompts/" + t.promptId + "/content", "image/png;q=abc"),
-                        HttpStatus.NOT_ACCEPTABLE, "not_acceptable"),
+                        HttpStatus.NOT_ACCEPTABLE, "not_acceptable", "Accept header"),
                 new BadRequest("classify with more class names than the model has outputs",
                         t -> t.classify(png(),
                                 List.of("a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l")),
-                        HttpStatus.BAD_REQUEST, "invalid_field"),
+                        HttpStatus.BAD_REQUEST, "invalid_field", "12 class names"),
                 new BadRequest("infer with a batch size beyond int",
                         t -> t.infer(List.of(1_000_000_000_000L, 3L, 32L, 32L), List.of(0.5)),
-                        HttpStatus.BAD_REQUEST, "invalid_field"),
+                        HttpStatus.BAD_REQUEST, "invalid_field", "N must be"),
                 new BadRequest("infer with a null batch size",
                         t -> t.infer(Arrays.asList(null, 3L, 32L, 32L), List.of(0.5)),
-                        HttpStatus.BAD_REQUEST, "invalid_field"),
+                        HttpStatus.BAD_REQUEST, "invalid_field", "shape"),
                 new BadRequest("infer with a null channel count",
                         t -> t.infer(Arrays.asList(1L, null, 32L, 32L), List.of(0.5)),
-                        HttpStatus.BAD_REQUEST, "invalid_field"),
+                        HttpStatus.BAD_REQUEST, "invalid_field", "shape"),
                 // issue 15.7: accepted, or refused with the wrong answer
                 new BadRequest("training job with fractional epochs",
                         t -> t.postJson("/v1/training-jobs", Map.of("dataset_id", t.datasetId, "model", "fashion-cnn",
                                 "hyperparameters", Map.of("epochs", 1.5))),
-                        HttpStatus.BAD_REQUEST, "invalid_field"),
+                        HttpStatus.BAD_REQUEST, "invalid_field", "must be an integer"),
                 new BadRequest("API key with a numeric tenant",
                         t -> t.postJson("/v1/api-keys", Map.of("name", "n", "tenant", 5, "scopes", List.of("datasets:read"))),
-                        HttpStatus.BAD_REQUEST, "invalid_field"),
+                        HttpStatus.BAD_REQUEST, "invalid_field", "must be a string"),
                 new BadRequest("prompt import of NaN values",
                         t -> t.importPrompt(npy("(3, 32, 32)", nan), metadata("a", "b")),
-                        HttpStatus.BAD_REQUEST, "invalid_field"),
+                        HttpStatus.BAD_REQUEST, "invalid_field", "finite"),
                 new BadRequest("prompt import with an infinite value",
                         t -> t.importPrompt(npy("(3, 32, 32)", infinite), metadata("a", "b")),
-                        HttpStatus.BAD_REQUEST, "invalid_field"),
+                        HttpStatus.BAD_REQUEST, "invalid_field", "finite"),
                 new BadRequest("infer with FP32 values beyond float",
                         t -> t.infer(List.of(1L, 3L, 32L, 32L), Collections.nCopies(3 * 32 * 32, 1e308)),
-                        HttpStatus.BAD_REQUEST, "invalid_field"),
+                        HttpStatus.BAD_REQUEST, "invalid_field", "finite"),
                 new BadRequest("classify a truncated JPEG",
                         t -> t.classify(truncatedJpeg(), List.of()),
-                        HttpStatus.BAD_REQUEST, "undecodable_image"),
+                        HttpStatus.BAD_REQUEST, "undecodable_image", "truncated"),
                 new BadRequest("example picture asked for as .npy",
                         t -> t.getWithAccept("/v1/prompts/" + t.promptId + "/content?example=1", "application/x-npy"),
-                        HttpStatus.NOT_ACCEPTABLE, "not_acceptable"));
+                        HttpStatus.NOT_ACCEPTABLE, "not_acceptable", "image/png only"));
         return cases.stream().map(Arguments::of);
     }
 
@@ -160,6 +161,7 @@ class BadInputTests extends PostgresIntegrationTest {
         assertThat(response.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
         assertThat(response.getBody().get("code").asString()).isEqualTo(bad.code());
         assertThat(response.getBody().get("status").asInt()).isEqualTo(bad.status().value());
+        assertThat(response.getBody().get("detail").asString()).contains(bad.detail());
         assertThat(rowCounts()).isEqualTo(before);
     }
 

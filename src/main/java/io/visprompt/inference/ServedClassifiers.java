@@ -87,6 +87,10 @@ class ServedClassifiers implements DisposableBean {
                     throw ClassificationRefused.invalidField("class_names", "model " + modelId + " has no labels; name the classes");
                 }
                 classes = model.labels();
+            } else if (model.labels() != null && !model.labels().isEmpty() && classes.size() > model.labels().size()) {
+                // class i names the model's output i: there is no output for the names beyond the model's own
+                throw ClassificationRefused.invalidField("class_names", classes.size() + " class names for model "
+                        + modelId + ", which has " + model.labels().size() + " outputs");
             }
         } else if (classes == null || classes.size() < 2) {
             throw ClassificationRefused.invalidField("class_names", "a CLIP model needs at least two class names");

@@ -20,6 +20,7 @@ record NpyArray(int[] shape, float[] values) {
     private static final Pattern DESCR = Pattern.compile("'descr'\\s*:\\s*'([^']*)'");
     private static final Pattern ORDER = Pattern.compile("'fortran_order'\\s*:\\s*(True|False)");
     private static final Pattern SHAPE = Pattern.compile("'shape'\\s*:\\s*\\(([^)]*)\\)");
+    private static final Pattern DIMENSION = Pattern.compile("[0-9]{1,18}");
     private static final int MAX_ELEMENTS = 3 * 4096 * 4096;
 
     byte[] write() {
@@ -69,11 +70,13 @@ record NpyArray(int[] shape, float[] values) {
         if ("True".equals(order.group(1))) {
             throw new InvalidNpyException(field, "Fortran-ordered arrays are not accepted; save a C-ordered array");
         }
-        int[] shape = Arrays.stream(shapeMatch.group(1).split(",")).map(String::trim).filter(s -> !s.isEmpty())
-                .mapToInt(Integer::parseInt).toArray();
-        long count = Arrays.stream(shape).asLongStream().reduce(1, (a, b) -> a * b);
-        if (count > MAX_ELEMENTS) {
-            throw new InvalidNpyException(field, "array too large");
+        int[] shape = parseShape(shapeMatch.group(1), field);
+        long count = 1;
+        for (int dimension : shape) {
+            count *= dimension; // each factor is at most MAX_ELEMENTS, checked as it grows: no overflow
+            if (count > MAX_ELEMENTS) {
+                throw new InvalidNpyException(field, "array too large (at most " + MAX_ELEMENTS + " values)");
+            }
         }
         byte[] bytes = in.readNBytes((int) count * 4);
         if (bytes.length != count * 4) {
@@ -82,5 +85,28 @@ record NpyArray(int[] shape, float[] values) {
         float[] values = new float[(int) count];
         ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(values);
         return new NpyArray(shape, values);
+    }
+
+    /** The header's shape tuple, such as {@code 3, 32, 32} or {@code 3,}: dimensions from 0 to MAX_ELEMENTS. */
+    private static int[] parseShape(String tuple, String field) {
+        String[] parts = tuple.split(",", -1);
+        int[] shape = new int[parts.length];
+        int n = 0;
+        for (int i = 0; i < parts.length; i++) {
+            String part = parts[i].strip();
+            if (part.isEmpty() && i == parts.length - 1) {
+                break; // the trailing comma of (3,) or (3, 4,)
+            }
+            if (!DIMENSION.matcher(part).matches()) {
+                throw new InvalidNpyException(field, "malformed .npy header: shape dimension '" + part
+                        + "' is not a non-negative integer");
+            }
+            long dimension = Long.parseLong(part);
+            if (dimension > MAX_ELEMENTS) {
+                throw new InvalidNpyException(field, "array too large (at most " + MAX_ELEMENTS + " values)");
+            }
+            shape[n++] = (int) dimension;
+        }
+        return Arrays.copyOf(shape, n);
     }
 }
