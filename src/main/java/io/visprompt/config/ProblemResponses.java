@@ -1,6 +1,7 @@
 package io.visprompt.config;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -208,11 +209,11 @@ class ProblemResponses extends ResponseEntityExceptionHandler {
             return "not_found";
         }
         HttpStatus resolved = HttpStatus.resolve(status.value());
-        return resolved == null ? "error" : resolved.name().toLowerCase();
+        return resolved == null ? "error" : resolved.name().toLowerCase(Locale.ROOT);
     }
 
     private static String snakeCase(String field) {
-        return field.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase();
+        return field.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase(Locale.ROOT);
     }
 
     private static ResponseEntity<Object> problemResponse(HttpStatus status, ProblemDetail body) {

@@ -75,7 +75,7 @@ class PromptPreviewController {
         BufferedImage image = ImageIO.read(Files.newInputStream(images.get((example - 1) % images.size()).file()));
         float[] pixels = classifiers.batcher(classifiers.forPrompt(tenant, id, true)).classifier().prepare(image);
         ModelDescriptor model = models.find(prompt.modelId()).orElseThrow(() -> ApiProblem.notFound("model", prompt.modelId()));
-        boolean normalized = !PromptPlacement.PIXEL_SHRINK.name().equalsIgnoreCase(prompt.placement());
+        boolean normalized = PromptPlacement.fromWire(prompt.placement()) != PromptPlacement.PIXEL_SHRINK;
         return ResponseEntity.ok().contentType(MediaType.IMAGE_PNG).body(png(applied(prompt, pixels, model, normalized)));
     }
 

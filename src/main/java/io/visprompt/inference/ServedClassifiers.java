@@ -70,8 +70,8 @@ class ServedClassifiers implements DisposableBean {
      */
     Target forPrompt(Tenant tenant, UUID promptId, boolean prompted) {
         LearnedPrompt p = prompts.find(tenant, promptId).orElseThrow(() -> ClassificationRefused.promptNotFound(promptId));
-        PromptTensor tensor = new PromptTensor(PromptTemplate.valueOf(p.template().toUpperCase()), p.size(),
-                PromptPlacement.valueOf(p.placement().toUpperCase()), p.height(), p.width(), p.values(), p.mask());
+        PromptTensor tensor = new PromptTensor(PromptTemplate.fromWire(p.template()), p.size(),
+                PromptPlacement.fromWire(p.placement()), p.height(), p.width(), p.values(), p.mask());
         return new Target((prompted ? "prompt:" : "unprompted:") + promptId, p.modelId(), promptId,
                 prompted ? tensor : null, p.classNames(), p.labelMapping(),
                 p.textTemplates() == null ? List.of() : p.textTemplates());

@@ -38,6 +38,12 @@ import tools.jackson.databind.json.JsonMapper;
 class PromptController {
 
     static final MediaType NPY = MediaType.parseMediaType("application/x-npy");
+    /**
+     * The training engine's template and placement names, default first. Spelled out because the prompt module
+     * cannot depend on training (training stores prompts); PromptImportNamesTests keeps them equal.
+     */
+    static final List<String> TEMPLATES = List.of("padding", "fixed_patch", "random_patch");
+    static final List<String> PLACEMENTS = List.of("normalized", "pixel_shrink");
 
     private final JdbcPrompts prompts;
     private final ModelCatalog models;
@@ -180,8 +186,8 @@ class PromptController {
         if (meta.textTemplates() != null && meta.textTemplates().stream().anyMatch(t -> t == null || !t.contains("{}"))) {
             throw ApiProblem.invalidField("metadata.text_templates", "each template needs a {} for the class name");
         }
-        String template = oneOf("metadata.template", meta.template(), "padding", List.of("padding", "fixed_patch", "random_patch"));
-        String placement = oneOf("metadata.placement", meta.placement(), "normalized", List.of("normalized", "pixel_shrink"));
+        String template = oneOf("metadata.template", meta.template(), TEMPLATES.get(0), TEMPLATES);
+        String placement = oneOf("metadata.placement", meta.placement(), PLACEMENTS.get(0), PLACEMENTS);
         int[] mapping = null;
         List<String> textTemplates = null;
         if (model.kind() == ModelKind.CLASSIFIER) {
@@ -193,9 +199,7 @@ class PromptController {
                         "needs one distinct source class in [0," + sources + ") per class name");
             }
         } else {
-            textTemplates = meta.textTemplates() != null ? meta.textTemplates()
-                    : model.templates() != null && !model.templates().isEmpty() ? model.templates()
-                    : List.of("This is a photo of a {}");
+            textTemplates = meta.textTemplates() != null ? meta.textTemplates() : model.textTemplates();
         }
         LearnedPrompt saved = prompts.save(tenant, new LearnedPrompt(null, null, null, model.id(), template,
                 meta.size() != null ? meta.size() : 0, placement, size, size, tensor.values(), maskValues,
