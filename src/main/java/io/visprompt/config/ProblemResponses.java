@@ -59,7 +59,7 @@ class ProblemResponses extends ResponseEntityExceptionHandler {
         return apiProblem(problem, request);
     }
 
-    static HttpStatus statusOf(DomainException.Kind kind) {
+    private static HttpStatus statusOf(DomainException.Kind kind) {
         return switch (kind) {
             case INVALID -> HttpStatus.BAD_REQUEST;
             case NOT_FOUND -> HttpStatus.NOT_FOUND;
