@@ -16,6 +16,7 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.visprompt.config.ApiProblem;
+import io.visprompt.config.DomainException;
 import io.visprompt.config.Tenant;
 import io.visprompt.dataset.internal.DatasetClass;
 import io.visprompt.dataset.internal.DatasetEntity;
@@ -32,6 +33,7 @@ import io.visprompt.dataset.internal.RejectedFileEntry;
 import io.visprompt.dataset.internal.SeededSplit;
 import io.visprompt.dataset.internal.UploadRejected;
 import io.visprompt.dataset.internal.UploadRejected.Reason;
+import io.visprompt.security.QuotaExceeded;
 import io.visprompt.security.Quotas;
 import jakarta.persistence.EntityManager;
 import org.hibernate.Session;
@@ -98,6 +100,9 @@ class DatasetImporter {
         } catch (ApiProblem problem) {
             outcome = problem.code();
             throw problem;
+        } catch (QuotaExceeded exceeded) {
+            outcome = exceeded.code();
+            throw exceeded;
         } finally {
             Counter.builder("visprompt.dataset.uploads").tag("outcome", outcome)
                     .description("Dataset uploads by outcome (success or the problem code)").register(registry).increment();
@@ -188,8 +193,8 @@ class DatasetImporter {
                 classes, imported.rejectedFiles().stream().map(r -> new RejectedFileEntry(r.path(), r.reason())).toList());
     }
 
-    private static ApiProblem quotaExceeded(long quota, long used, long requested) {
-        return Quotas.exceeded(HttpStatus.CONTENT_TOO_LARGE, "dataset_bytes", quota, used, requested == 0
+    private static QuotaExceeded quotaExceeded(long quota, long used, long requested) {
+        return new QuotaExceeded(DomainException.Kind.TOO_LARGE, "dataset_bytes", quota, used, requested == 0
                 ? "The tenant's datasets already hold " + used + " bytes of its " + quota + "-byte quota; delete some"
                 : "The dataset's " + requested + " bytes of images would take the tenant's datasets past its " + quota
                         + "-byte quota (" + used + " bytes used); nothing was stored")

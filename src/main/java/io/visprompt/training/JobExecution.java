@@ -176,7 +176,7 @@ class JobExecution {
             TrainingOutcome result) {
         PromptTensor p = result.prompt();
         return new LearnedPrompt(null, job.lease().jobId(), dataset.id(), job.modelId(),
-                p.template().name().toLowerCase(), p.size(), p.placement().name().toLowerCase(), p.height(),
+                p.template().wireName(), p.size(), p.placement().wireName(), p.height(),
                 p.width(), p.values(), p.mask(), dataset.classNames(),
                 result.labelMapping() == null || result.labelMapping().length == 0 ? null : result.labelMapping(),
                 spec.output().textTemplates().isEmpty() ? null : spec.output().textTemplates(),

@@ -10,6 +10,7 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 import io.visprompt.config.ApiProblem;
 import io.visprompt.config.CursorPage;
 import io.visprompt.config.Tenant;
+import io.visprompt.model.ModelCatalog;
 import jakarta.validation.Valid;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -33,21 +34,32 @@ class TrainingJobController {
     private final TrainingJobQueries queries;
     private final JobQueue queue;
     private final TrainingJobEventStream eventStream;
+    private final ModelCatalog models;
+    private final TrainingProperties properties;
 
     TrainingJobController(JobSubmission submission, TrainingJobQueries queries, JobQueue queue,
-            TrainingJobEventStream eventStream) {
+            TrainingJobEventStream eventStream, ModelCatalog models, TrainingProperties properties) {
         this.submission = submission;
         this.queries = queries;
         this.queue = queue;
         this.eventStream = eventStream;
+        this.models = models;
+        this.properties = properties;
+    }
+
+    @GetMapping("/defaults")
+    @Operation(summary = "What a job gets for each setting a request leaves out, the choices, and per-model defaults")
+    TrainingJobDefaults.View defaults() {
+        return TrainingJobDefaults.describe(models.models(), properties.defaultEpochs());
     }
 
     @PostMapping
     @Operation(summary = "Queue a training job; only dataset_id and model are required")
     ResponseEntity<TrainingJobView> create(Tenant tenant, @Valid @RequestBody TrainingJobRequest request,
             @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey) {
-        if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > 200)) {
-            throw ApiProblem.badRequest("invalid_idempotency_key", "Idempotency-Key must be 1 to 200 characters");
+        if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > 200
+                || idempotencyKey.chars().anyMatch(Character::isISOControl))) {
+            throw ApiProblem.badRequest("invalid_idempotency_key", "Idempotency-Key must be 1 to 200 printable characters");
         }
         UUID id = submission.submit(tenant, request, idempotencyKey);
         return ResponseEntity.created(URI.create("/v1/training-jobs/" + id)).body(get(tenant, id));
