@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import io.visprompt.config.ApiProblem;
 import io.visprompt.config.Tenant;
+import io.visprompt.security.ApiKeyValidity;
 import org.junit.jupiter.api.RepeatedTest;
 
 /** The limit on open event streams holds exactly, also when many clients open streams at the same moment. */
@@ -38,10 +39,23 @@ class TrainingJobEventStreamLimitTests {
         }
     };
 
+    /** Streams opened outside a request: no caller's key to check. */
+    static final ApiKeyValidity NO_KEY = new ApiKeyValidity() {
+        @Override
+        public Optional<String> currentKeyPrefix() {
+            return Optional.empty();
+        }
+
+        @Override
+        public boolean stillValid(String keyPrefix) {
+            return true;
+        }
+    };
+
     @RepeatedTest(5)
     void exactlyTheLimitOfStreamsOpensWhenClientsRaceForTheLastSlots() throws Exception {
-        TrainingJobEventStream streams = new TrainingJobEventStream(queries, Duration.ofHours(1), Duration.ofMinutes(10),
-                LIMIT, 2);
+        TrainingJobEventStream streams = new TrainingJobEventStream(queries, NO_KEY, Duration.ofHours(1),
+                Duration.ofMinutes(10), LIMIT, 2);
         streams.start();
         int clients = 2 * LIMIT;
         AtomicInteger opened = new AtomicInteger();
@@ -70,6 +84,7 @@ class TrainingJobEventStreamLimitTests {
             assertThat(streams.openStreams()).isEqualTo(LIMIT);
         } finally {
             streams.stop();
+            streams.shutDownScheduler();
         }
         assertThat(streams.openStreams()).isZero();
     }
