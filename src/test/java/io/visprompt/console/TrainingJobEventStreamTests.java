@@ -160,12 +160,19 @@ class TrainingJobEventStreamTests extends PostgresIntegrationTest {
                 .header("Accept", "text/event-stream").header("Authorization", "Bearer " + adminKey).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(unknown.statusCode()).isEqualTo(404);
+        assertThat(unknown.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
+        assertThat(read(unknown.body()).get("code").asString()).isEqualTo("training_job_not_found");
 
         HttpResponse<String> bad = client.send(HttpRequest.newBuilder(uri("/v1/training-jobs/" + jobId + "/events"))
                 .header("Accept", "text/event-stream").header("Last-Event-ID", "yesterday")
                 .header("Authorization", "Bearer " + adminKey).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(bad.statusCode()).isEqualTo(400);
+        assertThat(bad.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
+        JsonNode problem = read(bad.body());
+        assertThat(problem.get("code").asString()).isEqualTo("invalid_field");
+        assertThat(problem.at("/errors/0/field").asString()).isEqualTo("Last-Event-ID");
+        assertThat(bad.body()).doesNotContain("event:");
     }
 
     /** Reads one whole stream (until the server closes it), bounded in time. */

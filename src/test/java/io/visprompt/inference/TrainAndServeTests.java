@@ -2,11 +2,11 @@ package io.visprompt.inference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
+import static org.awaitility.Awaitility.await;
 
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
@@ -234,15 +234,9 @@ class TrainAndServeTests extends PostgresIntegrationTest {
         }, headers);
     }
 
-    private JsonNode awaitEnd(String id, Duration timeout) throws InterruptedException {
-        Instant deadline = Instant.now().plus(timeout);
-        while (true) {
-            JsonNode current = getJson("/v1/training-jobs/" + id).getBody();
-            String status = current.get("status").asString();
-            if (List.of("succeeded", "failed", "cancelled").contains(status) || Instant.now().isAfter(deadline)) {
-                return current;
-            }
-            Thread.sleep(500);
-        }
+    private JsonNode awaitEnd(String id, Duration timeout) {
+        return await().atMost(timeout).pollInterval(Duration.ofMillis(500))
+                .until(() -> getJson("/v1/training-jobs/" + id).getBody(),
+                        job -> List.of("succeeded", "failed", "cancelled").contains(job.get("status").asString()));
     }
 }

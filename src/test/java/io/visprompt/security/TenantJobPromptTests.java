@@ -1,6 +1,7 @@
 package io.visprompt.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.List;
@@ -55,15 +56,9 @@ class TenantJobPromptTests extends PostgresIntegrationTest {
                         Map.of("epochs", 1, "batch_size", 8, "warmup_steps", 1)))
                 .retrieve().body(JsonNode.class).get("id").asString();
 
-        JsonNode finished = null;
-        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-        while (System.nanoTime() < deadline) {
-            finished = trainer.get().uri("/v1/training-jobs/" + job).retrieve().body(JsonNode.class);
-            if (List.of("succeeded", "failed", "cancelled").contains(finished.get("status").asString())) {
-                break;
-            }
-            Thread.sleep(250);
-        }
+        JsonNode finished = await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(250))
+                .until(() -> trainer.get().uri("/v1/training-jobs/" + job).retrieve().body(JsonNode.class),
+                        j -> List.of("succeeded", "failed", "cancelled").contains(j.get("status").asString()));
         assertThat(finished.get("status").asString()).as("%s", finished).isEqualTo("succeeded");
         String prompt = finished.at("/result/prompt_id").asString();
 
