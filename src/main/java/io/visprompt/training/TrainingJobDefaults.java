@@ -1,11 +1,12 @@
 package io.visprompt.training;
 
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
-import io.visprompt.config.ApiProblem;
 import io.visprompt.dataset.DatasetSummary;
 import io.visprompt.model.ModelDescriptor;
 import io.visprompt.model.ModelKind;
@@ -17,16 +18,66 @@ import io.visprompt.training.engine.PromptTemplate;
 /**
  * Fills a request's gaps with the paper's defaults (Bahng et al.: padding 30 at 224 px, SGD lr 40, momentum 0.9,
  * 1000 warm-up steps then cosine, batch 256 for CLIP and 128 otherwise) and checks what depends on the model and
- * dataset. Every refusal names the field.
+ * dataset. Every refusal names the field. The one copy of these defaults: {@code GET /v1/training-jobs/defaults}
+ * shows them (the console reads them there).
  */
 final class TrainingJobDefaults {
 
+    static final PromptTemplate TEMPLATE = PromptTemplate.PADDING;
+    static final PromptPlacement PLACEMENT = PromptPlacement.NORMALIZED;
+    static final LabelMapping LABEL_MAPPING = LabelMapping.IDENTITY;
+    static final OptimizerKind OPTIMIZER = OptimizerKind.SGD;
     static final int PAPER_PROMPT_SIZE = 30;
     static final int PAPER_INPUT_SIZE = 224;
-    static final int PAPER_EPOCHS = 1000;
-    static final String DEFAULT_TEXT_TEMPLATE = "This is a photo of a {}";
+    static final int BATCH_SIZE_CLIP = 256;
+    static final int BATCH_SIZE_CLASSIFIER = 128;
+    static final double LEARNING_RATE = 40.0;
+    static final double MOMENTUM = 0.9;
+    static final double WEIGHT_DECAY = 0.0;
+    static final int WARMUP_STEPS = 1000;
+    static final long SEED = 0L;
+    static final int CHECKPOINT_EVERY = 200;
 
     private TrainingJobDefaults() {
+    }
+
+    /** What {@code GET /v1/training-jobs/defaults} shows: each setting's default, its choices, and per model. */
+    record View(String object, PromptView prompt, OutputView output, HyperparameterView hyperparameters,
+            Map<String, ModelView> models) {
+    }
+
+    record PromptView(String template, List<String> templates, String placement, List<String> placements,
+            int paperSize, int paperInputSize) {
+    }
+
+    record OutputView(String labelMapping, List<String> labelMappings, String textTemplate) {
+    }
+
+    record HyperparameterView(int epochs, int batchSizeClassifier, int batchSizeClip, double learningRate,
+            double momentum, double weightDecay, int warmupSteps, String optimizer, List<String> optimizers, long seed,
+            int checkpointEvery) {
+    }
+
+    /** The defaults that depend on the model. */
+    record ModelView(int promptSize, int batchSize, List<String> textTemplates) {
+    }
+
+    static View describe(List<ModelDescriptor> models, int defaultEpochs) {
+        Map<String, ModelView> byModel = new LinkedHashMap<>();
+        for (ModelDescriptor model : models) {
+            byModel.put(model.id(), new ModelView(promptSize(model), batchSize(model),
+                    model.kind() == ModelKind.CLIP ? model.textTemplates() : List.of()));
+        }
+        return new View("training_defaults",
+                new PromptView(TEMPLATE.wireName(), names(PromptTemplate.values(), PromptTemplate::wireName),
+                        PLACEMENT.wireName(), names(PromptPlacement.values(), PromptPlacement::wireName),
+                        PAPER_PROMPT_SIZE, PAPER_INPUT_SIZE),
+                new OutputView(LABEL_MAPPING.wireName(), names(LabelMapping.values(), LabelMapping::wireName),
+                        ModelDescriptor.DEFAULT_TEXT_TEMPLATE),
+                new HyperparameterView(defaultEpochs, BATCH_SIZE_CLASSIFIER, BATCH_SIZE_CLIP, LEARNING_RATE, MOMENTUM,
+                        WEIGHT_DECAY, WARMUP_STEPS, OPTIMIZER.wireName(), names(OptimizerKind.values(),
+                        OptimizerKind::wireName), SEED, CHECKPOINT_EVERY),
+                byModel);
     }
 
     static TrainingJobSpec resolve(TrainingJobRequest request, ModelDescriptor model, DatasetSummary dataset,
@@ -36,66 +87,79 @@ final class TrainingJobDefaults {
         var hp = Optional.ofNullable(request.hyperparameters()).orElse(
                 new TrainingJobRequest.HyperparameterOptions(null, null, null, null, null, null, null, null, null));
 
-        String template = wire("prompt.template", prompt.template(), PromptTemplate.PADDING, PromptTemplate.values());
-        String placement = wire("prompt.placement", prompt.placement(), PromptPlacement.NORMALIZED, PromptPlacement.values());
-        // The paper's 30 px at 224 px, scaled to the model's input so the prompt covers the same fraction.
-        int size = prompt.size() != null ? prompt.size()
-                : Math.max(1, Math.round((float) PAPER_PROMPT_SIZE * model.inputSize() / PAPER_INPUT_SIZE));
+        PromptTemplate template = wire("prompt.template", prompt.template(), TEMPLATE, PromptTemplate::fromWire,
+                names(PromptTemplate.values(), PromptTemplate::wireName));
+        PromptPlacement placement = wire("prompt.placement", prompt.placement(), PLACEMENT, PromptPlacement::fromWire,
+                names(PromptPlacement.values(), PromptPlacement::wireName));
+        int size = prompt.size() != null ? prompt.size() : promptSize(model);
         checkPromptSize(template, size, model.inputSize());
 
-        String mapping = wire("output.label_mapping", output.labelMapping(), LabelMapping.IDENTITY, LabelMapping.values());
-        List<String> textTemplates = output.textTemplates() != null ? output.textTemplates()
-                : model.templates() != null && !model.templates().isEmpty() ? model.templates()
-                : List.of(DEFAULT_TEXT_TEMPLATE);
+        LabelMapping mapping = wire("output.label_mapping", output.labelMapping(), LABEL_MAPPING, LabelMapping::fromWire,
+                names(LabelMapping.values(), LabelMapping::wireName));
+        List<String> textTemplates = output.textTemplates() != null ? output.textTemplates() : model.textTemplates();
         if (model.kind() == ModelKind.CLIP) {
             for (String t : textTemplates) {
                 if (!t.contains("{}")) {
-                    throw ApiProblem.invalidField("output.text_templates", "each template needs a {} for the class name");
+                    throw new InvalidTrainingSettings("output.text_templates", "each template needs a {} for the class name");
                 }
             }
         } else {
             int sources = model.labels() == null ? 0 : model.labels().size();
             if (sources > 0 && dataset.classNames().size() > sources) {
-                throw ApiProblem.invalidField("dataset_id", "the dataset has " + dataset.classNames().size()
+                throw new InvalidTrainingSettings("dataset_id", "the dataset has " + dataset.classNames().size()
                         + " classes but model " + model.id() + " only " + sources + " output classes to map them to");
             }
         }
 
-        String optimizer = wire("hyperparameters.optimizer", hp.optimizer(), OptimizerKind.SGD, OptimizerKind.values());
-        int batch = hp.batchSize() != null ? hp.batchSize() : model.kind() == ModelKind.CLIP ? 256 : 128;
+        OptimizerKind optimizer = wire("hyperparameters.optimizer", hp.optimizer(), OPTIMIZER, OptimizerKind::fromWire,
+                names(OptimizerKind.values(), OptimizerKind::wireName));
+        int batch = hp.batchSize() != null ? hp.batchSize() : batchSize(model);
         return new TrainingJobSpec(
-                new TrainingJobSpec.Prompt(template, size, placement),
-                new TrainingJobSpec.Output(mapping, model.kind() == ModelKind.CLIP ? List.copyOf(textTemplates) : List.of()),
+                new TrainingJobSpec.Prompt(template.wireName(), size, placement.wireName()),
+                new TrainingJobSpec.Output(mapping.wireName(),
+                        model.kind() == ModelKind.CLIP ? List.copyOf(textTemplates) : List.of()),
                 new TrainingJobSpec.Hyperparameters(
                         hp.epochs() != null ? hp.epochs() : defaultEpochs, batch,
-                        hp.learningRate() != null ? hp.learningRate() : 40.0,
-                        hp.momentum() != null ? hp.momentum() : 0.9,
-                        hp.weightDecay() != null ? hp.weightDecay() : 0.0,
-                        hp.warmupSteps() != null ? hp.warmupSteps() : 1000, optimizer,
-                        hp.seed() != null ? hp.seed() : 0L,
-                        hp.checkpointEvery() != null ? hp.checkpointEvery() : 200));
+                        hp.learningRate() != null ? hp.learningRate() : LEARNING_RATE,
+                        hp.momentum() != null ? hp.momentum() : MOMENTUM,
+                        hp.weightDecay() != null ? hp.weightDecay() : WEIGHT_DECAY,
+                        hp.warmupSteps() != null ? hp.warmupSteps() : WARMUP_STEPS, optimizer.wireName(),
+                        hp.seed() != null ? hp.seed() : SEED,
+                        hp.checkpointEvery() != null ? hp.checkpointEvery() : CHECKPOINT_EVERY));
     }
 
-    private static void checkPromptSize(String template, int size, int inputSize) {
-        if ("padding".equals(template) && 2 * size >= inputSize) {
-            throw ApiProblem.invalidField("prompt.size", "a padding of " + size + " px leaves no image inside a "
+    /** The paper's 30 px at 224 px, scaled to the model's input so the prompt covers the same fraction. */
+    static int promptSize(ModelDescriptor model) {
+        return Math.max(1, Math.round((float) PAPER_PROMPT_SIZE * model.inputSize() / PAPER_INPUT_SIZE));
+    }
+
+    static int batchSize(ModelDescriptor model) {
+        return model.kind() == ModelKind.CLIP ? BATCH_SIZE_CLIP : BATCH_SIZE_CLASSIFIER;
+    }
+
+    private static void checkPromptSize(PromptTemplate template, int size, int inputSize) {
+        if (template == PromptTemplate.PADDING && 2 * size >= inputSize) {
+            throw new InvalidTrainingSettings("prompt.size", "a padding of " + size + " px leaves no image inside a "
                     + inputSize + " px input (needs size < " + (inputSize + 1) / 2 + ")");
         }
-        if (!"padding".equals(template) && size > inputSize) {
-            throw ApiProblem.invalidField("prompt.size", "a " + size + " px patch does not fit a " + inputSize + " px input");
+        if (template != PromptTemplate.PADDING && size > inputSize) {
+            throw new InvalidTrainingSettings("prompt.size", "a " + size + " px patch does not fit a " + inputSize + " px input");
         }
     }
 
-    private static <E extends Enum<E>> String wire(String field, String value, E fallback, E[] allowed) {
+    private static <E extends Enum<E>> E wire(String field, String value, E fallback, Function<String, E> parse,
+            List<String> allowed) {
         if (value == null) {
-            return fallback.name().toLowerCase(Locale.ROOT);
+            return fallback;
         }
-        for (E e : allowed) {
-            if (e.name().equalsIgnoreCase(value)) {
-                return e.name().toLowerCase(Locale.ROOT);
-            }
+        try {
+            return parse.apply(value);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidTrainingSettings(field, "must be one of " + allowed);
         }
-        throw ApiProblem.invalidField(field, "must be one of " + Arrays.stream(allowed)
-                .map(e -> e.name().toLowerCase(Locale.ROOT)).toList());
+    }
+
+    private static <E extends Enum<E>> List<String> names(E[] values, Function<E, String> wireName) {
+        return Arrays.stream(values).map(wireName).toList();
     }
 }

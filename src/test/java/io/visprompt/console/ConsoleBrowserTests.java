@@ -47,6 +47,7 @@ import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.core.io.ByteArrayResource;
 import org.springframework.http.MediaType;
+import org.springframework.test.context.TestPropertySource;
 import org.springframework.util.FileSystemUtils;
 import org.springframework.util.LinkedMultiValueMap;
 import org.springframework.util.MultiValueMap;
@@ -60,6 +61,7 @@ import tools.jackson.databind.JsonNode;
  * target/screenshots/. Chromium and chromedriver are looked up on the PATH; without them this fails.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestPropertySource(properties = "visprompt.training.workers=true")
 class ConsoleBrowserTests extends PostgresIntegrationTest {
 
     static final Path FIXTURE = Path.of("src/test/resources/fixtures/data/fashion-border.zip");

@@ -42,7 +42,8 @@ import tools.jackson.databind.JsonNode;
  * classifier, poll to the end, download the prompt and classify with it. One job is trained for the class.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@TestPropertySource(properties = {"visprompt.training.heartbeat-interval=1s", "visprompt.inference.max-batch-wait=20ms"})
+@TestPropertySource(properties = {"visprompt.training.workers=true", "visprompt.training.heartbeat-interval=1s",
+        "visprompt.inference.max-batch-wait=20ms"})
 class TrainAndServeTests extends PostgresIntegrationTest {
 
     static final byte[] DATASET = TestArchives.fixture("fashion-border.zip");

@@ -27,7 +27,8 @@ import tools.jackson.databind.JsonNode;
 
 /** A worker trains a tenant's job: the prompt it stores belongs to the job's tenant, and only that tenant sees it. */
 // the same properties as TrainAndServeTests: one Spring context for both
-@TestPropertySource(properties = {"visprompt.training.heartbeat-interval=1s", "visprompt.inference.max-batch-wait=20ms"})
+@TestPropertySource(properties = {"visprompt.training.workers=true", "visprompt.training.heartbeat-interval=1s",
+        "visprompt.inference.max-batch-wait=20ms"})
 class TenantJobPromptTests extends PostgresIntegrationTest {
 
     @Autowired
