@@ -47,6 +47,7 @@ import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.core.io.ByteArrayResource;
 import org.springframework.http.MediaType;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.TestPropertySource;
 import org.springframework.util.FileSystemUtils;
 import org.springframework.util.LinkedMultiValueMap;
@@ -61,6 +62,8 @@ import tools.jackson.databind.JsonNode;
  * target/screenshots/. Chromium and chromedriver are looked up on the PATH; without them this fails.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+// Closed after the class: its workers must not claim other classes' jobs on a shared database.
+@DirtiesContext
 @TestPropertySource(properties = "visprompt.training.workers=true")
 class ConsoleBrowserTests extends PostgresIntegrationTest {
 

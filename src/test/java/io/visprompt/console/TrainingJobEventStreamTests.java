@@ -28,6 +28,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.TestPropertySource;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -38,6 +39,8 @@ import tools.jackson.databind.json.JsonMapper;
  * the JSON variant unchanged beside it.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+// Closed after the class: its workers must not claim other classes' jobs on a shared database.
+@DirtiesContext
 @TestPropertySource(properties = "visprompt.training.workers=true")
 class TrainingJobEventStreamTests extends PostgresIntegrationTest {
 

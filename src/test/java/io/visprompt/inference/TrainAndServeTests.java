@@ -31,6 +31,7 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.TestPropertySource;
 import org.springframework.util.LinkedMultiValueMap;
 import org.springframework.util.MultiValueMap;
@@ -42,6 +43,8 @@ import tools.jackson.databind.JsonNode;
  * classifier, poll to the end, download the prompt and classify with it. One job is trained for the class.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+// Closed after the class: its workers must not claim other classes' jobs on a shared database.
+@DirtiesContext
 @TestPropertySource(properties = {"visprompt.training.workers=true", "visprompt.training.heartbeat-interval=1s",
         "visprompt.inference.max-batch-wait=20ms"})
 class TrainAndServeTests extends PostgresIntegrationTest {

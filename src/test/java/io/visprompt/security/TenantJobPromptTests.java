@@ -19,6 +19,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.TestPropertySource;
 import org.springframework.util.LinkedMultiValueMap;
 import org.springframework.util.MultiValueMap;
@@ -27,6 +28,8 @@ import tools.jackson.databind.JsonNode;
 
 /** A worker trains a tenant's job: the prompt it stores belongs to the job's tenant, and only that tenant sees it. */
 // the same properties as TrainAndServeTests: one Spring context for both
+// Closed after the class: its workers must not claim other classes' jobs on a shared database.
+@DirtiesContext
 @TestPropertySource(properties = {"visprompt.training.workers=true", "visprompt.training.heartbeat-interval=1s",
         "visprompt.inference.max-batch-wait=20ms"})
 class TenantJobPromptTests extends PostgresIntegrationTest {
