@@ -28,6 +28,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.TestPropertySource;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -38,6 +39,8 @@ import tools.jackson.databind.json.JsonMapper;
  * the JSON variant unchanged beside it.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+// Closed after the class: its workers must not claim other classes' jobs on a shared database.
+@DirtiesContext
 @TestPropertySource(properties = "visprompt.training.workers=true")
 class TrainingJobEventStreamTests extends PostgresIntegrationTest {
 
@@ -205,12 +208,19 @@ class TrainingJobEventStreamTests extends PostgresIntegrationTest {
                 .header("Accept", "text/event-stream").header("Authorization", "Bearer " + adminKey).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(unknown.statusCode()).isEqualTo(404);
+        assertThat(unknown.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
+        assertThat(read(unknown.body()).get("code").asString()).isEqualTo("training_job_not_found");
 
         HttpResponse<String> bad = client.send(HttpRequest.newBuilder(uri("/v1/training-jobs/" + jobId + "/events"))
                 .header("Accept", "text/event-stream").header("Last-Event-ID", "yesterday")
                 .header("Authorization", "Bearer " + adminKey).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(bad.statusCode()).isEqualTo(400);
+        assertThat(bad.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
+        JsonNode problem = read(bad.body());
+        assertThat(problem.get("code").asString()).isEqualTo("invalid_field");
+        assertThat(problem.at("/errors/0/field").asString()).isEqualTo("Last-Event-ID");
+        assertThat(bad.body()).doesNotContain("event:");
     }
 
     /** Reads one whole stream (until the server closes it), bounded in time. */
