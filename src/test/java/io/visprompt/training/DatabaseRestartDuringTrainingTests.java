@@ -135,7 +135,7 @@ class DatabaseRestartDuringTrainingTests extends PostgresIntegrationTest {
 
     private List<String> eventTypes(String id) {
         List<String> types = new ArrayList<>();
-        getJson("/v1/training-jobs/" + id + "/events?limit=1000").getBody().get("data")
+        getJson("/v1/training-jobs/" + id + "/events?limit=100").getBody().get("data")
                 .forEach(e -> types.add(e.get("type").asString()));
         return types;
     }
