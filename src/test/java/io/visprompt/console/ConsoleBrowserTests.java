@@ -25,6 +25,10 @@ import io.visprompt.TestImages;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.TestInstance;
@@ -83,9 +87,27 @@ class ConsoleBrowserTests extends PostgresIntegrationTest {
     WebDriver driver;
     Path profile;
     TrainedJob trained;
+    String consoleKey;
 
     /** A finished job and its prompt. */
     record TrainedJob(String jobId, String promptId) {
+    }
+
+    /**
+     * The console works as the admin of a tenant of its own, so its lists show only what these tests made, also on a
+     * database that other test classes share.
+     */
+    @BeforeEach
+    void consoleTenant() {
+        if (consoleKey == null) {
+            String tenant = "console-" + UUID.randomUUID().toString().substring(0, 8);
+            ResponseEntity<JsonNode> created = postJson("/v1/api-keys",
+                    Map.of("name", "console tests", "tenant", tenant, "scopes", List.of("admin")));
+            assertThat(created.getStatusCode()).as("%s", created.getBody()).isEqualTo(HttpStatus.CREATED);
+            consoleKey = created.getBody().get("key").asString();
+        }
+        adminKey = consoleKey;
+        http = client(consoleKey);
     }
 
     @BeforeAll
