@@ -164,7 +164,7 @@ async function buildForm(box, preselectedDataset, signal) {
   const momentum = number({ min: 0, max: 0.999, placeholder: PAPER.momentum });
   const weightDecay = number({ min: 0, max: 1, placeholder: PAPER.weightDecay });
   const warmup = number({ min: 0, step: 1, inputmode: 'numeric', placeholder: PAPER.warmupSteps });
-  const optimizer = choice('sgd', ['sgd', 'normalized_sgd']);
+  const optimizer = choice('sgd', ['sgd', 'normalized_sgd', 'adam']);
   const seed = number({ step: 1, inputmode: 'numeric', placeholder: PAPER.seed });
 
   const mappingField = field('output.label_mapping', 'Output label mapping', mapping,

@@ -93,6 +93,29 @@ class PromptTrainerTest {
     }
 
     @Test
+    void anAdamRunSuspendedMidEpochContinuesExactlyFromItsMomentsAndStepCount() {
+        TrainingSettings settings = EngineFixtures.settings(PromptTemplate.PADDING, 4, PromptPlacement.NORMALIZED,
+                LabelMapping.IDENTITY, 2, 8, OptimizerKind.ADAM.defaultLearningRate(), 2, OptimizerKind.ADAM, 11, 0);
+        TrainingOutcome expected = new PromptTrainer(model, settings).train(data, new Recorder(), null);
+
+        Recorder suspended = new Recorder() {
+            @Override
+            public Control onProgress(TrainingProgress progress) {
+                super.onProgress(progress);
+                return progress.step() == 5 ? Control.SUSPEND : Control.CONTINUE;
+            }
+        };
+        assertThatThrownBy(() -> new PromptTrainer(model, settings).train(data, suspended, null))
+                .isInstanceOf(TrainingSuspended.class);
+        TrainingCheckpoint checkpoint = suspended.checkpoints.get(suspended.checkpoints.size() - 1);
+        assertThat(checkpoint.step()).isEqualTo(5);
+
+        TrainingOutcome resumed = new PromptTrainer(model, settings).train(data, new Recorder(), checkpoint);
+
+        assertSameOutcome(resumed, expected);
+    }
+
+    @Test
     void checkpointsComeEveryNStepsAndAtEachEpochEnd() {
         TrainingSettings settings = EngineFixtures.settings(PromptTemplate.FIXED_PATCH, 4, PromptPlacement.NORMALIZED,
                 LabelMapping.IDENTITY, 2, 8, 5.0, 2, OptimizerKind.SGD, 11, 2);
