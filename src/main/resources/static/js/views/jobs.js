@@ -8,6 +8,8 @@ const PAPER = {
   learningRate: 40, momentum: 0.9, weightDecay: 0, warmupSteps: 1000, epochs: 1000, seed: 0,
   batchClassifier: 128, batchClip: 256, promptPixelsAt224: 30,
 };
+// The service's default learning rate per optimizer (OptimizerKind); blank sends none.
+const LEARNING_RATE = { sgd: 40, normalized_sgd: 3, adam: 0.01 };
 
 export function render(root, params, signal) {
   const query = hashQuery();
@@ -189,10 +191,10 @@ async function buildForm(box, preselectedDataset, signal) {
       el('div', { class: 'grid-4' },
         field('hyperparameters.epochs', 'Epochs', epochs, `Default: ${PAPER.epochs}`),
         field('hyperparameters.batch_size', 'Batch size', batch, ''),
-        field('hyperparameters.learning_rate', 'Learning rate', lr, `Default: ${PAPER.learningRate}`),
+        field('hyperparameters.learning_rate', 'Learning rate', lr, 'Default: 40 (sgd), 3 (normalized_sgd), 0.01 (adam)'),
         field('hyperparameters.momentum', 'Momentum', momentum, `Default: ${PAPER.momentum}`),
         field('hyperparameters.weight_decay', 'Weight decay', weightDecay, `Default: ${PAPER.weightDecay}`),
-        field('hyperparameters.warmup_steps', 'Warm-up steps', warmup, `Default: ${PAPER.warmupSteps}, then cosine decay per step`),
+        field('hyperparameters.warmup_steps', 'Warm-up steps', warmup, `Default: a tenth of the job's steps, at most ${PAPER.warmupSteps}; then cosine decay per step`),
         field('hyperparameters.optimizer', 'Optimizer', optimizer, 'Default: sgd'),
         field('hyperparameters.seed', 'Seed', seed, `Default: ${PAPER.seed}`))),
     el('div', { class: 'actions' }, submit),
@@ -220,6 +222,7 @@ async function buildForm(box, preselectedDataset, signal) {
   }
   model.addEventListener('change', modelChanged);
   modelChanged();
+  optimizer.addEventListener('change', () => { lr.placeholder = LEARNING_RATE[optimizer.value || 'sgd']; });
 
   form.addEventListener('submit', async (e) => {
     e.preventDefault();

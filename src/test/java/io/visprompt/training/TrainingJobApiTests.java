@@ -45,7 +45,7 @@ class TrainingJobApiTests extends PostgresIntegrationTest {
         JsonNode hp = job.get("hyperparameters");
         assertThat(hp.get("learning_rate").asDouble()).isEqualTo(40.0);
         assertThat(hp.get("momentum").asDouble()).isEqualTo(0.9);
-        assertThat(hp.get("warmup_steps").asInt()).isEqualTo(1000);
+        assertThat(hp.get("warmup_steps").asInt()).as("a tenth of the job's 1000 steps").isEqualTo(100);
         assertThat(hp.get("batch_size").asInt()).isEqualTo(128);
         assertThat(hp.get("optimizer").asString()).isEqualTo("sgd");
         assertThat(hp.get("epochs").asInt()).isEqualTo(1000);
@@ -186,5 +186,47 @@ class TrainingJobApiTests extends PostgresIntegrationTest {
         models.get("data").forEach(m -> ids.add(m.get("id").asString() + ":" + m.get("kind").asString() + ":" + m.get("input_size").asInt()));
         assertThat(ids).contains("fashion-cnn:classifier:32", "tiny-clip:clip:32");
         assertThat(getJson("/v1/models/nope").getStatusCode()).isEqualTo(HttpStatus.NOT_FOUND);
+    }
+
+    @Test
+    void aWarmUpLongerThanHalfTheJobIsAcceptedWithAWarningEvent() {
+        String key = "warm-up-" + UUID.randomUUID();
+        Map<String, Object> body = Map.of("dataset_id", datasetId, "model", "fashion-cnn",
+                "hyperparameters", Map.of("epochs", 3, "warmup_steps", 1000));
+        ResponseEntity<JsonNode> created = http.post().uri("/v1/training-jobs").header("Idempotency-Key", key)
+                .contentType(MediaType.APPLICATION_JSON).body(body).retrieve().toEntity(JsonNode.class);
+        assertThat(created.getStatusCode()).isEqualTo(HttpStatus.CREATED);
+        String id = created.getBody().get("id").asString();
+        assertThat(created.getBody().at("/hyperparameters/warmup_steps").asInt()).isEqualTo(1000);
+        // a retry returns the same job without a second warning
+        http.post().uri("/v1/training-jobs").header("Idempotency-Key", key).contentType(MediaType.APPLICATION_JSON)
+                .body(body).retrieve().toBodilessEntity();
+
+        JsonNode events = getJson("/v1/training-jobs/" + id + "/events").getBody().get("data");
+        List<String> types = new ArrayList<>();
+        events.forEach(e -> types.add(e.get("type").asString()));
+        assertThat(types).containsExactly("created", "warning_warmup");
+        assertThat(events.get(1).get("level").asString()).isEqualTo("warning");
+        assertThat(events.get(1).get("message").asString()).contains("warmup_steps 1000 is 33333% of the job's 3 steps")
+                .contains("climbs to 0.12 of 40 and never decays");
+
+        JsonNode defaulted = postJson("/v1/training-jobs", Map.of("dataset_id", datasetId, "model", "fashion-cnn",
+                "hyperparameters", Map.of("epochs", 3))).getBody();
+        assertThat(defaulted.at("/hyperparameters/warmup_steps").asInt()).as("3 steps / 10").isZero();
+        List<String> quiet = new ArrayList<>();
+        getJson("/v1/training-jobs/" + defaulted.get("id").asString() + "/events").getBody().get("data")
+                .forEach(e -> quiet.add(e.get("type").asString()));
+        assertThat(quiet).containsExactly("created");
+    }
+
+    @Test
+    void eachOptimizerDefaultsToItsOwnLearningRate() {
+        Map<String, Double> expected = Map.of("sgd", 40.0, "normalized_sgd", 3.0, "adam", 0.01);
+        expected.forEach((optimizer, rate) -> {
+            JsonNode job = postJson("/v1/training-jobs", Map.of("dataset_id", datasetId, "model", "fashion-cnn",
+                    "hyperparameters", Map.of("optimizer", optimizer))).getBody();
+            assertThat(job.at("/hyperparameters/optimizer").asString()).isEqualTo(optimizer);
+            assertThat(job.at("/hyperparameters/learning_rate").asDouble()).as(optimizer).isEqualTo(rate);
+        });
     }
 }
