@@ -56,7 +56,8 @@ class DatasetController {
             `test/` folders each holding class folders; one folder wrapping everything is fine. Class names are the \
             sorted folder names. Without split folders each class is divided at random (seeded, so repeatable) by \
             `val_fraction` and `test_fraction` (default 0.1 each); with them the folders decide, and when there is \
-            no `val/`, val is carved out of `train/` by `val_fraction`.
+            no `val/`, val is carved out of `train/` by `val_fraction` (0 keeps every training image); the answer's \
+            `validation` says which (`val_folder`, `carved_from_train`, `random_split`, `none`) and how many.
 
             Images are checked (JPEG/PNG, pixel limit read from the header) and stored as RGB PNG. Files that \
             cannot be used are listed in `rejected_files` with a reason; `__MACOSX/` and dotfiles are skipped. \

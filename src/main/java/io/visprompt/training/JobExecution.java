@@ -95,7 +95,8 @@ class JobExecution {
         DatasetSummary dataset = datasets.find(job.tenant(), job.datasetId()).orElseThrow(() ->
                 new IllegalArgumentException("dataset " + job.datasetId() + " no longer exists"));
         TrainingData data = new TrainingData(dataset.classNames(), examples(job.tenant(), dataset.id(), Split.TRAIN),
-                examples(job.tenant(), dataset.id(), Split.VAL), examples(job.tenant(), dataset.id(), Split.TEST));
+                examples(job.tenant(), dataset.id(), Split.VAL), examples(job.tenant(), dataset.id(), Split.TEST),
+                dataset.validation() == null ? null : dataset.validation().describe());
         if (data.validation().isEmpty()) {
             reporter.onEvent("warning", "The dataset has no validation images: the last epoch's prompt is kept");
         }

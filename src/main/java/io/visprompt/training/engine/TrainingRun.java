@@ -223,7 +223,8 @@ final class TrainingRun {
         unpromptedTest = settings.placement() == PromptPlacement.NORMALIZED ? test
                 : ImageCache.decode(data.test(), image -> PromptedClassifier.prepare(model, null, image),
                         valuesPerImage);
-        listener.onEvent("data_loaded", train.size() + " training, " + validation.size() + " validation and "
+        listener.onEvent("data_loaded", train.size() + " training, " + validation.size() + " validation"
+                + (data.validationSource() == null ? "" : " (" + data.validationSource() + ")") + " and "
                 + test.size() + " test images");
     }
 
