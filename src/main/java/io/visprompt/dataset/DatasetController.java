@@ -21,6 +21,7 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RequestPart;
+import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.multipart.MultipartFile;
 
@@ -67,6 +68,7 @@ class DatasetController {
             archives (`unsafe_path`, `zip_bomb`, `archive_too_large`, `upload_too_large`), and with 413 \
             `quota_exceeded` when the stored images would take the tenant past its dataset-bytes quota.""")
     @PostMapping(consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
+    @ResponseStatus(HttpStatus.CREATED)
     ResponseEntity<DatasetResponse> upload(Tenant tenant, @RequestPart("file") MultipartFile file,
             @RequestParam(name = "name", required = false) String name,
             @RequestParam(name = "val_fraction", required = false) String valFraction,
@@ -123,6 +125,7 @@ class DatasetController {
     }
 
     @DeleteMapping("/{id}")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
     ResponseEntity<Void> delete(Tenant tenant, @PathVariable String id) {
         catalog.delete(tenant, existingId(id));
         return ResponseEntity.noContent().build();
