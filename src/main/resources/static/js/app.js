@@ -1,5 +1,5 @@
 // The console's shell: hash routes, the API key field, focus and title on navigation.
-import { apiKey, setApiKey } from './api.js';
+import { apiKey, setApiKey, whenUnauthenticated } from './api.js';
 import { announce, errorBox, fill } from './ui.js';
 import * as datasets from './views/datasets.js';
 import * as jobs from './views/jobs.js';
@@ -59,12 +59,34 @@ function route() {
 function keyField() {
   const form = document.getElementById('key-form');
   const input = document.getElementById('api-key');
+  const message = document.getElementById('api-key-message');
+  // set while a refused call (401) waits for a key: saving the key answers it instead of reloading the page
+  let answer = null;
   input.value = apiKey();
+  whenUnauthenticated((text) => new Promise((resolve) => {
+    answer = resolve;
+    message.textContent = text;
+    message.hidden = false;
+    form.classList.add('asking');
+    input.setAttribute('aria-invalid', 'true');
+    input.focus();
+    input.select();
+  }));
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     setApiKey(input.value);
     announce(input.value.trim() ? 'API key saved for this tab' : 'API key cleared');
-    route();
+    if (answer) {
+      const resolve = answer;
+      answer = null;
+      message.hidden = true;
+      message.textContent = '';
+      form.classList.remove('asking');
+      input.removeAttribute('aria-invalid');
+      resolve();
+    } else {
+      route();
+    }
   });
 }
 

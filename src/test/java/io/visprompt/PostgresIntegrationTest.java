@@ -1,5 +1,6 @@
 package io.visprompt;
 
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.springframework.core.io.ByteArrayResource;
 import org.springframework.http.HttpEntity;
@@ -9,7 +10,9 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.util.LinkedMultiValueMap;
 import org.springframework.util.MultiValueMap;
 import tools.jackson.databind.JsonNode;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.ActiveProfiles;
@@ -20,8 +23,9 @@ import org.testcontainers.DockerClientFactory;
 import org.testcontainers.postgresql.PostgreSQLContainer;
 
 /**
- * Base of tests that go through HTTP and a real PostgreSQL: a Testcontainers server where Docker runs, otherwise
- * the application's own embedded PostgreSQL (a fresh temporary one per test context). {@link #http} sends the
+ * Base of tests that go through HTTP and a real PostgreSQL: the server {@code SPRING_DATASOURCE_URL} names (every
+ * context then shares it: {@code src/test/shared-postgres.sh}), else one Testcontainers server for all contexts where
+ * Docker runs, else the application's own embedded PostgreSQL (a fresh temporary one per test context). {@link #http} sends the
  * admin key configured for tests ({@code visprompt.security.bootstrap-key} in application-test.yml); {@link #client}
  * makes clients with another key or none.
  */
@@ -29,7 +33,8 @@ import org.testcontainers.postgresql.PostgreSQLContainer;
 @ActiveProfiles("test")
 public abstract class PostgresIntegrationTest {
 
-    private static final PostgreSQLContainer CONTAINER = dockerAvailable() ? startContainer() : null;
+    private static final PostgreSQLContainer CONTAINER =
+            System.getenv("SPRING_DATASOURCE_URL") == null && dockerAvailable() ? startContainer() : null;
 
     @LocalServerPort
     protected int port;
@@ -49,9 +54,31 @@ public abstract class PostgresIntegrationTest {
         }
     }
 
+    /** Whether this context runs training workers (only the test classes that train switch them on). */
+    @Value("${visprompt.training.workers}")
+    private boolean trainingWorkers;
+
+    @Autowired
+    private JdbcClient jdbc;
+
     @BeforeEach
     protected void httpClient() {
         http = client(adminKey);
+    }
+
+    /**
+     * One PostgreSQL may serve every test context (Testcontainers, or SPRING_DATASOURCE_URL): a test of a context
+     * without workers leaves no queued job behind, or the next class that trains would find (and run) it first.
+     */
+    @AfterEach
+    void cancelJobsLeftQueued() {
+        if (!trainingWorkers) {
+            jdbc.sql("""
+                    UPDATE training_jobs SET status = 'cancelled', phase = 'cancelled', finished_at = now(),
+                           updated_at = now()
+                     WHERE status = 'queued'
+                    """).update();
+        }
     }
 
     /** A client that sends {@code Authorization: Bearer <key>}, or no Authorization header when key is null. */

@@ -1,7 +1,9 @@
 package io.visprompt.config;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 import jakarta.servlet.http.HttpServletRequest;
 import org.slf4j.Logger;
@@ -29,6 +31,10 @@ import org.springframework.web.multipart.MultipartException;
 import org.springframework.web.multipart.support.MissingServletRequestPartException;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 import org.springframework.web.servlet.resource.NoResourceFoundException;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.DatabindException;
+import tools.jackson.databind.exc.MismatchedInputException;
+import tools.jackson.databind.exc.UnrecognizedPropertyException;
 
 /** Renders every error as {@code application/problem+json} with a stable machine-readable {@code code}. */
 @RestControllerAdvice
@@ -43,6 +49,26 @@ class ProblemResponses extends ResponseEntityExceptionHandler {
         problem.properties().forEach(body::setProperty);
         addOpenInferenceError(body, request.getRequestURI());
         return problemResponse(problem.status(), body);
+    }
+
+    /** A module's refusal: the kind decides the HTTP status, the module's code and members are kept. */
+    @ExceptionHandler(DomainException.class)
+    ResponseEntity<Object> domainException(DomainException e, HttpServletRequest request) {
+        ApiProblem problem = new ApiProblem(statusOf(e.kind()), e.code(), e.getMessage());
+        e.properties().forEach(problem::with);
+        return apiProblem(problem, request);
+    }
+
+    private static HttpStatus statusOf(DomainException.Kind kind) {
+        return switch (kind) {
+            case INVALID -> HttpStatus.BAD_REQUEST;
+            case NOT_FOUND -> HttpStatus.NOT_FOUND;
+            case CONFLICT -> HttpStatus.CONFLICT;
+            case TOO_LARGE -> HttpStatus.CONTENT_TOO_LARGE;
+            case UNSUPPORTED_FORMAT -> HttpStatus.UNSUPPORTED_MEDIA_TYPE;
+            case LIMIT_REACHED -> HttpStatus.TOO_MANY_REQUESTS;
+            case UNAVAILABLE -> HttpStatus.SERVICE_UNAVAILABLE;
+        };
     }
 
     @ExceptionHandler(MultipartException.class)
@@ -66,6 +92,11 @@ class ProblemResponses extends ResponseEntityExceptionHandler {
             HttpStatusCode statusCode, WebRequest request) {
         ProblemDetail problem = body instanceof ProblemDetail pd ? pd : ProblemDetail.forStatus(statusCode);
         problem.setProperty("code", codeFor(ex, statusCode));
+        fieldError(ex).ifPresent(error -> {
+            problem.setProperty("code", "invalid_field");
+            problem.setProperty("errors", List.of(error));
+            problem.setDetail(error.get("field") + ": " + error.get("message"));
+        });
         if (ex instanceof MethodArgumentNotValidException invalid) {
             List<Map<String, String>> errors = invalid.getBindingResult().getFieldErrors().stream()
                     .map(f -> Map.of("field", snakeCase(f.getField()), "message", String.valueOf(f.getDefaultMessage())))
@@ -77,7 +108,72 @@ class ProblemResponses extends ResponseEntityExceptionHandler {
         if (request instanceof ServletWebRequest servlet) {
             addOpenInferenceError(problem, servlet.getRequest().getRequestURI());
         }
-        return super.handleExceptionInternal(ex, problem, headers, statusCode, request);
+        // Set here, so the body is written even when the request's Accept header is what was refused (or unparseable).
+        HttpHeaders problemHeaders = new HttpHeaders();
+        problemHeaders.putAll(headers);
+        problemHeaders.setContentType(MediaType.APPLICATION_PROBLEM_JSON);
+        return super.handleExceptionInternal(ex, problem, problemHeaders, statusCode, request);
+    }
+
+    /**
+     * A JSON body that parsed but does not bind (a wrong type, a fraction for an integer, an unknown field, a NUL in
+     * a string) names its field; JSON that does not parse stays {@code malformed_request}.
+     */
+    private static Optional<Map<String, String>> fieldError(Exception ex) {
+        if (!(ex instanceof HttpMessageNotReadableException)) {
+            return Optional.empty();
+        }
+        for (Throwable cause = ex.getCause(); cause != null; cause = cause.getCause()) {
+            if (cause instanceof DatabindException bind && !bind.getPath().isEmpty()) {
+                return Optional.of(Map.of("field", jsonPath(bind.getPath()), "message", bindingMessage(bind)));
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static String jsonPath(List<JacksonException.Reference> path) {
+        StringBuilder field = new StringBuilder();
+        for (JacksonException.Reference reference : path) {
+            if (reference.getPropertyName() != null) {
+                field.append(field.isEmpty() ? "" : ".").append(reference.getPropertyName());
+            } else if (reference.getIndex() >= 0) {
+                field.append('[').append(reference.getIndex()).append(']');
+            }
+        }
+        return field.toString();
+    }
+
+    private static String bindingMessage(DatabindException e) {
+        if (e instanceof UnrecognizedPropertyException) {
+            return "is not a field of this request";
+        }
+        if (JsonInputRules.NUL_IN_STRING.equals(e.getOriginalMessage())) {
+            return JsonInputRules.NUL_IN_STRING;
+        }
+        Class<?> target = e instanceof MismatchedInputException m ? m.getTargetType() : null;
+        if (target == null) {
+            return "has the wrong type";
+        }
+        if (target == Integer.class || target == int.class || target == Long.class || target == long.class
+                || target == Short.class || target == short.class) {
+            return "must be an integer";
+        }
+        if (Number.class.isAssignableFrom(target) || target == double.class || target == float.class) {
+            return "must be a number";
+        }
+        if (target == java.util.UUID.class) {
+            return "must be a UUID";
+        }
+        if (target == String.class) {
+            return "must be a string";
+        }
+        if (target == Boolean.class || target == boolean.class) {
+            return "must be true or false";
+        }
+        if (java.util.Collection.class.isAssignableFrom(target) || target.isArray()) {
+            return "must be a list";
+        }
+        return "has the wrong type";
     }
 
     /** Open Inference Protocol clients read an {@code error} member; the body stays an RFC 9457 problem. */
@@ -113,11 +209,11 @@ class ProblemResponses extends ResponseEntityExceptionHandler {
             return "not_found";
         }
         HttpStatus resolved = HttpStatus.resolve(status.value());
-        return resolved == null ? "error" : resolved.name().toLowerCase();
+        return resolved == null ? "error" : resolved.name().toLowerCase(Locale.ROOT);
     }
 
     private static String snakeCase(String field) {
-        return field.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase();
+        return field.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase(Locale.ROOT);
     }
 
     private static ResponseEntity<Object> problemResponse(HttpStatus status, ProblemDetail body) {

@@ -2,13 +2,16 @@ package io.visprompt.dataset;
 
 import java.nio.file.Path;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
 import io.visprompt.config.ApiProblem;
+import io.visprompt.config.CursorPage;
 import io.visprompt.config.Tenant;
+import io.visprompt.dataset.DatasetResponse.RejectedFile;
 import io.visprompt.dataset.internal.DatasetClass;
 import io.visprompt.dataset.internal.DatasetEntity;
 import io.visprompt.dataset.internal.DatasetRepository;
@@ -16,6 +19,7 @@ import io.visprompt.dataset.internal.DatasetStorage;
 import io.visprompt.dataset.internal.ImageRepository;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.data.domain.Limit;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.annotation.Propagation;
@@ -31,9 +35,11 @@ class DatasetCatalog implements Datasets {
     private final DatasetStorage storage;
     private final ObjectProvider<DatasetUsage> usages;
     private final TransactionTemplate transaction;
+    private final JdbcClient jdbc;
 
     DatasetCatalog(DatasetRepository datasets, ImageRepository images, DatasetStorage storage,
-            ObjectProvider<DatasetUsage> usages, PlatformTransactionManager transactionManager) {
+            ObjectProvider<DatasetUsage> usages, PlatformTransactionManager transactionManager, JdbcClient jdbc) {
+        this.jdbc = jdbc;
         this.datasets = datasets;
         this.images = images;
         this.storage = storage;
@@ -70,19 +76,98 @@ class DatasetCatalog implements Datasets {
                 .toList();
     }
 
+    /**
+     * The n-th (from 0) stored image of a class, its train images first, then val and test; empty when there is no
+     * such image. Within a split, positions run through the classes in label order (see {@code ImageFolderImport}),
+     * so the class counts give the position and one row is read by its unique key.
+     */
+    @Transactional(readOnly = true)
+    public Optional<Path> classImage(Tenant tenant, UUID id, int label, int n) {
+        DatasetEntity dataset = datasets.findByIdAndTenant(id, tenant.id())
+                .orElseThrow(() -> ApiProblem.notFound("dataset", id));
+        List<DatasetClass> classes = dataset.classes();
+        if (label < 0 || label >= classes.size() || n < 0) {
+            return Optional.empty();
+        }
+        int index = n;
+        for (Split split : Split.values()) {
+            int inClass = count(classes.get(label), split);
+            if (index < inClass) {
+                int position = classes.subList(0, label).stream().mapToInt(c -> count(c, split)).sum() + index;
+                return images.findByDatasetIdAndSplitAndPosition(id, split, position)
+                        .filter(image -> image.label() == label)
+                        .map(image -> storage.directory(id).resolve(image.filePath()));
+            }
+            index -= inClass;
+        }
+        return Optional.empty();
+    }
+
+    private static int count(DatasetClass c, Split split) {
+        return switch (split) {
+            case TRAIN -> c.trainCount();
+            case VAL -> c.valCount();
+            case TEST -> c.testCount();
+        };
+    }
+
+    /** The dataset with its first rejected files; the rejected-files rows beyond them are not read. */
     @Transactional(readOnly = true)
     public DatasetResponse details(Tenant tenant, UUID id) {
-        return datasets.findByIdAndTenant(id, tenant.id()).map(d -> DatasetResponse.of(d, true))
+        DatasetEntity dataset = datasets.findByIdAndTenant(id, tenant.id())
                 .orElseThrow(() -> ApiProblem.notFound("dataset", id));
+        List<RejectedFile> first = rejectedFiles(id, -1, DatasetResponse.REJECTED_FILES_SHOWN).stream()
+                .map(PositionedRejectedFile::file).toList();
+        return DatasetResponse.of(dataset, first, rejectedCounts(List.of(id)).getOrDefault(id, 0));
+    }
+
+    /** The files of the dataset's archive that were not imported, in archive order; 404 for an unknown dataset. */
+    @Transactional(readOnly = true)
+    public CursorPage<RejectedFile> rejectedFilesPage(Tenant tenant, UUID id, CursorPage.Request<Long> request) {
+        if (!datasets.existsByIdAndTenant(id, tenant.id())) {
+            throw ApiProblem.notFound("dataset", id);
+        }
+        long after = request.after() == null ? -1 : request.after();
+        return request.page(rejectedFiles(id, after, request.fetchSize()), PositionedRejectedFile::position)
+                .map(PositionedRejectedFile::file);
+    }
+
+    private record PositionedRejectedFile(long position, RejectedFile file) {
+    }
+
+    private List<PositionedRejectedFile> rejectedFiles(UUID id, long afterPosition, int limit) {
+        return jdbc.sql("""
+                SELECT position, path, reason FROM dataset_rejected_files
+                 WHERE dataset_id = :id AND position > :after ORDER BY position LIMIT :limit
+                """).param("id", id).param("after", afterPosition).param("limit", limit)
+                .query((rs, row) -> new PositionedRejectedFile(rs.getLong("position"),
+                        new RejectedFile(rs.getString("path"), rs.getString("reason"))))
+                .list();
+    }
+
+    /** Counted in the database: the rejected-files rows themselves are never loaded for this. */
+    private Map<UUID, Integer> rejectedCounts(List<UUID> ids) {
+        if (ids.isEmpty()) {
+            return Map.of();
+        }
+        Map<UUID, Integer> counts = new HashMap<>();
+        jdbc.sql("""
+                SELECT dataset_id, count(*) AS n FROM dataset_rejected_files WHERE dataset_id IN (:ids)
+                 GROUP BY dataset_id
+                """).param("ids", ids)
+                .query((rs, row) -> counts.put(rs.getObject("dataset_id", UUID.class), rs.getInt("n"))).list();
+        return counts;
     }
 
     @Transactional(readOnly = true)
-    public DatasetPage page(Tenant tenant, UUID after, int limit) {
-        Limit fetch = Limit.of(limit + 1);
-        List<DatasetEntity> rows = after == null ? datasets.findByTenantOrderByIdDesc(tenant.id(), fetch)
-                : datasets.findByTenantAndIdLessThanOrderByIdDesc(tenant.id(), after, fetch);
-        boolean hasMore = rows.size() > limit;
-        return new DatasetPage(rows.stream().limit(limit).map(d -> DatasetResponse.of(d, false)).toList(), hasMore);
+    /** Newest first; ids are UUIDv7, so a cursor is a position in time and survives the deletion of its dataset. */
+    public CursorPage<DatasetResponse> page(Tenant tenant, CursorPage.Request<UUID> request) {
+        Limit fetch = Limit.of(request.fetchSize());
+        List<DatasetEntity> rows = request.after() == null ? datasets.findByTenantOrderByIdDesc(tenant.id(), fetch)
+                : datasets.findByTenantAndIdLessThanOrderByIdDesc(tenant.id(), request.after(), fetch);
+        CursorPage<DatasetEntity> page = request.page(rows, DatasetEntity::getId);
+        Map<UUID, Integer> rejected = rejectedCounts(page.data().stream().map(DatasetEntity::getId).toList());
+        return page.map(d -> DatasetResponse.of(d, null, rejected.getOrDefault(d.getId(), 0)));
     }
 
     @Override

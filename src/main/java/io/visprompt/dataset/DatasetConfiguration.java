@@ -9,10 +9,11 @@ import org.springframework.context.annotation.Configuration;
 @Configuration(proxyBeanMethods = false)
 class DatasetConfiguration {
 
+    /** Closed with the context, which hands this process's work directory back (see {@link DatasetStorage}). */
     @Bean
     DatasetStorage datasetStorage(DatasetProperties properties) {
         DatasetStorage storage = new DatasetStorage(properties.storageDir());
-        storage.clearIncoming();
+        storage.removeAbandonedWork();
         return storage;
     }
 

@@ -7,6 +7,7 @@ import java.util.UUID;
 
 import io.swagger.v3.oas.annotations.Operation;
 import io.visprompt.config.ApiProblem;
+import io.visprompt.config.CursorPage;
 import io.visprompt.config.Tenant;
 import io.visprompt.dataset.internal.SeededSplit;
 import org.springframework.http.HttpStatus;
@@ -29,8 +30,6 @@ import org.springframework.web.multipart.MultipartFile;
 @RequestMapping("/v1/datasets")
 class DatasetController {
 
-    static final int DEFAULT_PAGE_SIZE = 20;
-    static final int MAX_PAGE_SIZE = 100;
     static final int MAX_NAME_LENGTH = 200;
 
     /**
@@ -85,20 +84,9 @@ class DatasetController {
     }
 
     @GetMapping
-    DatasetPage list(Tenant tenant, @RequestParam(name = "limit", required = false) Integer limit,
+    CursorPage<DatasetResponse> list(Tenant tenant, @RequestParam(name = "limit", required = false) String limit,
             @RequestParam(name = "after", required = false) String after) {
-        int size = limit == null ? DEFAULT_PAGE_SIZE : limit;
-        if (size < 1 || size > MAX_PAGE_SIZE) {
-            throw ApiProblem.invalidField("limit", "must be between 1 and " + MAX_PAGE_SIZE);
-        }
-        UUID cursor = null;
-        if (StringUtils.hasText(after)) {
-            cursor = parseId(after);
-            if (cursor == null) {
-                throw ApiProblem.invalidField("after", "must be a dataset id");
-            }
-        }
-        return catalog.page(tenant, cursor, size);
+        return catalog.page(tenant, CursorPage.Request.of(limit, after, CursorPage::uuidCursor));
     }
 
     @GetMapping("/{id}")
@@ -106,22 +94,26 @@ class DatasetController {
         return catalog.details(tenant, existingId(id));
     }
 
+    @Operation(summary = "Files of the uploaded archive that were not imported, in archive order", description = """
+            `GET /v1/datasets/{id}` shows the first of them and `rejected_file_count`; this lists them all, a page \
+            at a time (`limit`, `after` = the previous page's `last_id`).""")
+    @GetMapping("/{id}/rejected-files")
+    CursorPage<DatasetResponse.RejectedFile> rejectedFiles(Tenant tenant, @PathVariable String id,
+            @RequestParam(name = "limit", required = false) String limit,
+            @RequestParam(name = "after", required = false) String after) {
+        UUID datasetId = existingId(id);
+        return catalog.rejectedFilesPage(tenant, datasetId, CursorPage.Request.of(limit, after, CursorPage::numberCursor));
+    }
+
     /** A stored image for thumbnails: the n-th (from 0) of a class, train split first, then val and test. */
     @GetMapping(path = "/{id}/classes/{label}/images/{n}", produces = MediaType.IMAGE_PNG_VALUE)
     ResponseEntity<byte[]> classImage(Tenant tenant, @PathVariable String id, @PathVariable int label,
             @PathVariable int n) throws java.io.IOException {
-        UUID datasetId = existingId(id);
-        catalog.details(tenant, datasetId);
-        java.util.List<DatasetImage> ofClass = new java.util.ArrayList<>();
-        for (Split split : Split.values()) {
-            catalog.images(tenant, datasetId, split).stream().filter(i -> i.label() == label).forEach(ofClass::add);
-        }
-        if (n < 0 || n >= ofClass.size()) {
-            throw ApiProblem.notFound("image", id + "/classes/" + label + "/images/" + n);
-        }
+        java.nio.file.Path file = catalog.classImage(tenant, existingId(id), label, n)
+                .orElseThrow(() -> ApiProblem.notFound("image", id + "/classes/" + label + "/images/" + n));
         return ResponseEntity.ok().contentType(MediaType.IMAGE_PNG)
                 .cacheControl(org.springframework.http.CacheControl.maxAge(java.time.Duration.ofHours(1)).cachePrivate())
-                .body(java.nio.file.Files.readAllBytes(ofClass.get(n).file()));
+                .body(java.nio.file.Files.readAllBytes(file));
     }
 
     @DeleteMapping("/{id}")

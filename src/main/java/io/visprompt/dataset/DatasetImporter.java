@@ -9,12 +9,14 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.stream.Collectors;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.visprompt.config.ApiProblem;
+import io.visprompt.config.DomainException;
 import io.visprompt.config.Tenant;
 import io.visprompt.dataset.internal.DatasetClass;
 import io.visprompt.dataset.internal.DatasetEntity;
@@ -22,6 +24,7 @@ import io.visprompt.dataset.internal.DatasetIds;
 import io.visprompt.dataset.internal.DatasetRepository;
 import io.visprompt.dataset.internal.DatasetStorage;
 import io.visprompt.dataset.internal.ImageEntity;
+import io.visprompt.dataset.internal.IncompleteDatasetFiles;
 import io.visprompt.dataset.internal.ImageFolderImport;
 import io.visprompt.dataset.internal.ImageFolderImport.ImportedDataset;
 import io.visprompt.dataset.internal.ImageFolderImport.ImportedImage;
@@ -30,9 +33,12 @@ import io.visprompt.dataset.internal.RejectedFileEntry;
 import io.visprompt.dataset.internal.SeededSplit;
 import io.visprompt.dataset.internal.UploadRejected;
 import io.visprompt.dataset.internal.UploadRejected.Reason;
+import io.visprompt.security.QuotaExceeded;
 import io.visprompt.security.Quotas;
 import jakarta.persistence.EntityManager;
 import org.hibernate.Session;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.PlatformTransactionManager;
@@ -48,6 +54,8 @@ import org.springframework.web.multipart.MultipartFile;
  */
 @Component
 class DatasetImporter {
+
+    private static final Logger log = LoggerFactory.getLogger(DatasetImporter.class);
 
     private static final int INSERT_BATCH = 500;
 
@@ -92,6 +100,9 @@ class DatasetImporter {
         } catch (ApiProblem problem) {
             outcome = problem.code();
             throw problem;
+        } catch (QuotaExceeded exceeded) {
+            outcome = exceeded.code();
+            throw exceeded;
         } finally {
             Counter.builder("visprompt.dataset.uploads").tag("outcome", outcome)
                     .description("Dataset uploads by outcome (success or the problem code)").register(registry).increment();
@@ -123,7 +134,7 @@ class DatasetImporter {
             }
             DatasetEntity dataset = entity(id, tenant, name, imported);
             publish(dataset, imported.images(), work, quota);
-            return DatasetResponse.of(dataset, true);
+            return DatasetResponse.stored(dataset);
         } finally {
             storage.deleteQuietly(work);
         }
@@ -145,9 +156,16 @@ class DatasetImporter {
                 images.saveAll(imported.stream().map(i -> new ImageEntity(id, i.split(), i.position(), i.label(),
                         i.filePath(), i.width(), i.height(), i.bytes(), i.sourcePath())).toList());
                 images.flush();
-                storage.publish(work, id);
+                // Checked after the move and before the commit: a 201 means every listed file is on disk.
+                storage.publish(work, id, imported.stream()
+                        .collect(Collectors.toMap(ImportedImage::filePath, ImportedImage::bytes)));
                 published[0] = true;
             });
+        } catch (IncompleteDatasetFiles e) {
+            log.error("Refused to publish dataset {}: {}", id, e.getMessage());
+            throw new ApiProblem(HttpStatus.INTERNAL_SERVER_ERROR, "dataset_files_missing",
+                    "Some of the dataset's files were lost while it was being stored; nothing was stored, "
+                            + "upload it again").with("missing_files", e.missing().size()).with("files", e.listed());
         } catch (RuntimeException e) {
             if (published[0]) {
                 storage.delete(id); // the commit failed after the files were moved into place
@@ -175,8 +193,8 @@ class DatasetImporter {
                 classes, imported.rejectedFiles().stream().map(r -> new RejectedFileEntry(r.path(), r.reason())).toList());
     }
 
-    private static ApiProblem quotaExceeded(long quota, long used, long requested) {
-        return Quotas.exceeded(HttpStatus.CONTENT_TOO_LARGE, "dataset_bytes", quota, used, requested == 0
+    private static QuotaExceeded quotaExceeded(long quota, long used, long requested) {
+        return new QuotaExceeded(DomainException.Kind.TOO_LARGE, "dataset_bytes", quota, used, requested == 0
                 ? "The tenant's datasets already hold " + used + " bytes of its " + quota + "-byte quota; delete some"
                 : "The dataset's " + requested + " bytes of images would take the tenant's datasets past its " + quota
                         + "-byte quota (" + used + " bytes used); nothing was stored")

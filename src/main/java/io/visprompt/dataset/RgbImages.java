@@ -7,7 +7,9 @@ import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
@@ -55,7 +57,19 @@ public final class RgbImages {
                     throw new ImageRejected(TOO_LARGE, reader.getWidth(0) + "x" + reader.getHeight(0)
                             + " is more than " + maxPixels + " pixels");
                 }
-                return toRgb(reader.read(0));
+                // The JPEG decoder fills a cut-off file with grey and only warns; the file is incomplete, refuse it.
+                List<String> truncation = new ArrayList<>();
+                reader.addIIOReadWarningListener((source, warning) -> {
+                    String w = warning.toLowerCase(Locale.ROOT);
+                    if (w.contains("premature end") || w.contains("truncated")) {
+                        truncation.add(warning);
+                    }
+                });
+                BufferedImage image = reader.read(0);
+                if (!truncation.isEmpty()) {
+                    throw new ImageRejected(UNDECODABLE, "the image data is truncated (" + truncation.get(0) + ")");
+                }
+                return toRgb(image);
             } finally {
                 reader.dispose();
             }

@@ -1,9 +1,11 @@
 package io.visprompt.dataset;
 
+import java.util.Locale;
+
 public enum Split {
     TRAIN, VAL, TEST;
 
     public String wireName() {
-        return name().toLowerCase();
+        return name().toLowerCase(Locale.ROOT);
     }
 }

@@ -13,10 +13,9 @@ import java.util.stream.IntStream;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.visprompt.config.ApiProblem;
+import io.visprompt.config.DomainException.Kind;
 import io.visprompt.dataset.ImageRejected;
 import io.visprompt.dataset.RgbImages;
-import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
 
 /** Classifies images: decoded as at upload, prepared as in training, answered through a dynamic batch. */
@@ -42,19 +41,18 @@ class Classification {
     /** Decodes image bytes as the dataset upload does; bad bytes are the client's problem, with a stable code. */
     BufferedImage decode(byte[] bytes, String field) {
         if (bytes == null || bytes.length == 0) {
-            throw ApiProblem.invalidField(field, "no image bytes");
+            throw ClassificationRefused.invalidField(field, "no image bytes");
         }
         if (bytes.length > properties.maxImageSize().toBytes()) {
-            throw new ApiProblem(HttpStatus.CONTENT_TOO_LARGE, "image_too_large",
+            throw ClassificationRefused.image(Kind.TOO_LARGE, "image_too_large",
                     "The image is larger than " + properties.maxImageSize());
         }
         try {
             return RgbImages.decode(bytes, properties.maxImagePixels());
         } catch (ImageRejected e) {
-            HttpStatus status = RgbImages.TOO_LARGE.equals(e.reason()) ? HttpStatus.CONTENT_TOO_LARGE
-                    : RgbImages.UNSUPPORTED_FORMAT.equals(e.reason()) ? HttpStatus.UNSUPPORTED_MEDIA_TYPE
-                    : HttpStatus.BAD_REQUEST;
-            throw new ApiProblem(status, e.reason(), field + ": " + e.getMessage());
+            Kind kind = RgbImages.TOO_LARGE.equals(e.reason()) ? Kind.TOO_LARGE
+                    : RgbImages.UNSUPPORTED_FORMAT.equals(e.reason()) ? Kind.UNSUPPORTED_FORMAT : Kind.INVALID;
+            throw ClassificationRefused.image(kind, e.reason(), field + ": " + e.getMessage());
         }
     }
 
@@ -98,7 +96,7 @@ class Classification {
             }
             classifiers.evict(target, batcher);
         }
-        throw new ApiProblem(HttpStatus.SERVICE_UNAVAILABLE, "classifier_unavailable", "Try again");
+        throw ClassificationRefused.unavailable("classifier_unavailable", "Try again");
     }
 
     private static DynamicBatcher.Answer await(CompletableFuture<DynamicBatcher.Answer> answer) {
@@ -106,12 +104,12 @@ class Classification {
             return answer.get(60, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new ApiProblem(HttpStatus.SERVICE_UNAVAILABLE, "classifier_unavailable", "Interrupted");
+            throw ClassificationRefused.unavailable("classifier_unavailable", "Interrupted");
         } catch (TimeoutException e) {
-            throw new ApiProblem(HttpStatus.SERVICE_UNAVAILABLE, "classifier_busy", "No answer within 60 s");
+            throw ClassificationRefused.unavailable("classifier_busy", "No answer within 60 s");
         } catch (ExecutionException e) {
             if (e.getCause() instanceof IllegalArgumentException bad) {
-                throw ApiProblem.badRequest("invalid_input", bad.getMessage());
+                throw ClassificationRefused.invalidInput(bad.getMessage());
             }
             throw new IllegalStateException("Classification failed", e.getCause());
         }

@@ -29,6 +29,8 @@ import org.springframework.web.bind.annotation.RestController;
 class OpenInferenceController {
 
     private static final String PLATFORM = "visprompt_djl_pytorch";
+    /** Images per request, whether sent as BYTES elements or as N of an FP32 [N,3,H,W] tensor. */
+    private static final int MAX_BATCH = 256;
 
     private final Classification classification;
     private final ServedClassifiers classifiers;
@@ -94,7 +96,7 @@ class OpenInferenceController {
         List<Classification.Result> results;
         if ("BYTES".equals(input.datatype())) {
             List<BufferedImage> images = new ArrayList<>();
-            for (Object element : data(input)) {
+            for (Object element : images(input)) {
                 byte[] bytes;
                 try {
                     bytes = Base64.getMimeDecoder().decode(String.valueOf(element));
@@ -134,38 +136,46 @@ class OpenInferenceController {
         return classifiers.forPrompt(tenant, id, true);
     }
 
-    private static List<Object> data(Tensor input) {
+    /** BYTES: one base64 image per element, at most {@link #MAX_BATCH}. */
+    private static List<Object> images(Tensor input) {
         if (input.data() == null || input.data().isEmpty()) {
             throw ApiProblem.invalidField("inputs[0].data", "is empty");
         }
-        if (input.data().size() > 256) {
-            throw ApiProblem.invalidField("inputs[0].data", "at most 256 elements per request");
+        if (input.data().size() > MAX_BATCH) {
+            throw ApiProblem.invalidField("inputs[0].data", "at most " + MAX_BATCH + " images per request");
         }
         return input.data();
     }
 
-    /** FP32 {@code [N,3,H,W]} row-major (flat or nested) to channels-last images. */
+    /**
+     * FP32 {@code [N,3,H,W]} row-major (flat or nested) to channels-last images: N from 1 to {@link #MAX_BATCH},
+     * exactly N*3*H*W values, each a finite float32.
+     */
     private static List<float[]> pixels(Tensor input, int size) {
         List<Long> shape = input.shape();
-        if (shape == null || shape.size() != 4 || shape.get(1) != 3 || shape.get(2) != size || shape.get(3) != size) {
+        if (shape == null || shape.size() != 4 || shape.contains(null) || shape.get(1) != 3L
+                || shape.get(2) != size || shape.get(3) != size) {
             throw ApiProblem.invalidField("inputs[0].shape", "must be [N, 3, " + size + ", " + size + "]");
         }
-        int n = Math.toIntExact(shape.get(0));
-        if (n < 1 || n > 256) {
-            throw ApiProblem.invalidField("inputs[0].shape", "N must be between 1 and 256");
+        long n = shape.get(0);
+        if (n < 1 || n > MAX_BATCH) {
+            throw ApiProblem.invalidField("inputs[0].shape", "N must be between 1 and " + MAX_BATCH);
         }
-        List<Double> flat = new ArrayList<>();
-        flatten(data(input), flat);
+        if (input.data() == null || input.data().isEmpty()) {
+            throw ApiProblem.invalidField("inputs[0].data", "is empty");
+        }
         int plane = size * size;
-        if (flat.size() != (long) n * 3 * plane) {
-            throw ApiProblem.invalidField("inputs[0].data", "has " + flat.size() + " values, the shape needs " + (n * 3 * plane));
+        float[] flat = new float[Math.toIntExact(n * 3 * plane)];
+        int count = flatten(input.data(), flat, 0);
+        if (count != flat.length) {
+            throw ApiProblem.invalidField("inputs[0].data", "has " + count + " values, the shape needs " + flat.length);
         }
         List<float[]> images = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             float[] hwc = new float[plane * 3];
             for (int c = 0; c < 3; c++) {
                 for (int p = 0; p < plane; p++) {
-                    hwc[p * 3 + c] = flat.get(i * 3 * plane + c * plane + p).floatValue();
+                    hwc[p * 3 + c] = flat[i * 3 * plane + c * plane + p];
                 }
             }
             images.add(hwc);
@@ -173,15 +183,26 @@ class OpenInferenceController {
         return images;
     }
 
-    private static void flatten(List<?> values, List<Double> into) {
+    /** Writes the numbers of {@code values} (nested lists allowed) from {@code at}; returns the count, which may exceed {@code into}. */
+    private static int flatten(List<?> values, float[] into, int at) {
+        int next = at;
         for (Object v : values) {
             if (v instanceof List<?> nested) {
-                flatten(nested, into);
+                next = flatten(nested, into, next);
             } else if (v instanceof Number number) {
-                into.add(number.doubleValue());
+                float value = number.floatValue();
+                if (!Float.isFinite(value)) {
+                    throw ApiProblem.invalidField("inputs[0].data", "FP32 values must be finite and within float32 range, not "
+                            + number);
+                }
+                if (next < into.length) {
+                    into[next] = value;
+                }
+                next++;
             } else {
                 throw ApiProblem.invalidField("inputs[0].data", "FP32 data must be numbers");
             }
         }
+        return next;
     }
 }

@@ -20,11 +20,14 @@ import io.visprompt.model.ModelDescriptor;
 import io.visprompt.prompt.LearnedPrompt;
 import io.visprompt.prompt.Prompts;
 import io.visprompt.training.engine.PromptPlacement;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.InvalidMediaTypeException;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -48,11 +51,17 @@ class PromptPreviewController {
         this.classifiers = classifiers;
     }
 
-    @GetMapping(path = "/v1/prompts/{id}/content", params = "example", produces = MediaType.IMAGE_PNG_VALUE)
+    /**
+     * Only PNG is offered. Accept is checked here rather than with {@code produces}: a mismatch there is reported
+     * against the other {@code /content} mapping (for requests without {@code example}) as a bare 400.
+     */
+    @GetMapping(path = "/v1/prompts/{id}/content", params = "example")
     @Operation(summary = "The prompt applied to a sample image of its dataset (example=N picks the N-th, from 1)")
-    ResponseEntity<byte[]> example(Tenant tenant, @PathVariable UUID id, @RequestParam("example") int example)
+    ResponseEntity<byte[]> example(Tenant tenant, @PathVariable UUID id, @RequestParam("example") int example,
+            @RequestHeader(name = HttpHeaders.ACCEPT, defaultValue = MediaType.IMAGE_PNG_VALUE) String accept)
             throws IOException {
         LearnedPrompt prompt = prompts.find(tenant, id).orElseThrow(() -> ApiProblem.notFound("prompt", id));
+        requirePngAccepted(accept);
         if (example < 1) {
             throw ApiProblem.invalidField("example", "counts from 1");
         }
@@ -66,8 +75,21 @@ class PromptPreviewController {
         BufferedImage image = ImageIO.read(Files.newInputStream(images.get((example - 1) % images.size()).file()));
         float[] pixels = classifiers.batcher(classifiers.forPrompt(tenant, id, true)).classifier().prepare(image);
         ModelDescriptor model = models.find(prompt.modelId()).orElseThrow(() -> ApiProblem.notFound("model", prompt.modelId()));
-        boolean normalized = !PromptPlacement.PIXEL_SHRINK.name().equalsIgnoreCase(prompt.placement());
+        boolean normalized = PromptPlacement.fromWire(prompt.placement()) != PromptPlacement.PIXEL_SHRINK;
         return ResponseEntity.ok().contentType(MediaType.IMAGE_PNG).body(png(applied(prompt, pixels, model, normalized)));
+    }
+
+    private static void requirePngAccepted(String accept) {
+        List<MediaType> acceptable;
+        try {
+            acceptable = MediaType.parseMediaTypes(accept);
+        } catch (InvalidMediaTypeException e) {
+            acceptable = List.of();
+        }
+        if (acceptable.stream().noneMatch(type -> type.isCompatibleWith(MediaType.IMAGE_PNG))) {
+            throw new ApiProblem(HttpStatus.NOT_ACCEPTABLE, "not_acceptable",
+                    "An example picture is image/png only; the exact tensor has no example form");
+        }
     }
 
     private List<DatasetImage> sampleImages(Tenant tenant, UUID datasetId) {

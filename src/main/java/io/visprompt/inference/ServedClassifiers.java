@@ -7,7 +7,6 @@ import java.util.UUID;
 
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.visprompt.config.ApiProblem;
 import io.visprompt.config.Tenant;
 import io.visprompt.model.ModelCatalog;
 import io.visprompt.model.ModelDescriptor;
@@ -70,9 +69,9 @@ class ServedClassifiers implements DisposableBean {
      * The prompt is looked up (with its tenant) on every call; only the loaded classifier is cached, by prompt id.
      */
     Target forPrompt(Tenant tenant, UUID promptId, boolean prompted) {
-        LearnedPrompt p = prompts.find(tenant, promptId).orElseThrow(() -> ApiProblem.notFound("prompt", promptId));
-        PromptTensor tensor = new PromptTensor(PromptTemplate.valueOf(p.template().toUpperCase()), p.size(),
-                PromptPlacement.valueOf(p.placement().toUpperCase()), p.height(), p.width(), p.values(), p.mask());
+        LearnedPrompt p = prompts.find(tenant, promptId).orElseThrow(() -> ClassificationRefused.promptNotFound(promptId));
+        PromptTensor tensor = new PromptTensor(PromptTemplate.fromWire(p.template()), p.size(),
+                PromptPlacement.fromWire(p.placement()), p.height(), p.width(), p.values(), p.mask());
         return new Target((prompted ? "prompt:" : "unprompted:") + promptId, p.modelId(), promptId,
                 prompted ? tensor : null, p.classNames(), p.labelMapping(),
                 p.textTemplates() == null ? List.of() : p.textTemplates());
@@ -80,17 +79,21 @@ class ServedClassifiers implements DisposableBean {
 
     /** A bare model: a classifier over its own labels, or CLIP over the given class names. */
     Target forModel(String modelId, List<String> classNames) {
-        ModelDescriptor model = models.find(modelId).orElseThrow(() -> ApiProblem.notFound("model", modelId));
+        ModelDescriptor model = models.find(modelId).orElseThrow(() -> ClassificationRefused.modelNotFound(modelId));
         List<String> classes = classNames;
         if (model.kind() == ModelKind.CLASSIFIER) {
             if (classes == null || classes.isEmpty()) {
                 if (model.labels() == null || model.labels().isEmpty()) {
-                    throw ApiProblem.invalidField("class_names", "model " + modelId + " has no labels; name the classes");
+                    throw ClassificationRefused.invalidField("class_names", "model " + modelId + " has no labels; name the classes");
                 }
                 classes = model.labels();
+            } else if (model.labels() != null && !model.labels().isEmpty() && classes.size() > model.labels().size()) {
+                // class i names the model's output i: there is no output for the names beyond the model's own
+                throw ClassificationRefused.invalidField("class_names", classes.size() + " class names for model "
+                        + modelId + ", which has " + model.labels().size() + " outputs");
             }
         } else if (classes == null || classes.size() < 2) {
-            throw ApiProblem.invalidField("class_names", "a CLIP model needs at least two class names");
+            throw ClassificationRefused.invalidField("class_names", "a CLIP model needs at least two class names");
         }
         return new Target("model:" + modelId + ":" + String.join("\u0000", classes), modelId, null, null,
                 List.copyOf(classes), null, List.of());
@@ -105,7 +108,7 @@ class ServedClassifiers implements DisposableBean {
                 classifier = new PromptedClassifier(models.load(target.modelId()), target.prompt(),
                         target.classNames(), target.labelMapping(), target.textTemplates());
             } catch (IllegalArgumentException e) {
-                throw new ApiProblem(org.springframework.http.HttpStatus.CONFLICT, "prompt_not_servable", e.getMessage());
+                throw ClassificationRefused.notServable(e.getMessage());
             }
             batcher = new DynamicBatcher(classifier, properties.maxBatchSize(), properties.maxBatchWait(),
                     Integer.toHexString(target.key().hashCode()), batchSizes::record);

@@ -3,5 +3,6 @@
  * Classification goes through the training engine's {@code PromptedClassifier}, the same code path that
  * evaluated the prompt during training; concurrent requests to one prompt are batched dynamically.
  */
-@org.springframework.modulith.ApplicationModule(displayName = "Inference")
+@org.springframework.modulith.ApplicationModule(displayName = "Inference",
+        allowedDependencies = {"config", "dataset", "model", "prompt", "training :: engine"})
 package io.visprompt.inference;

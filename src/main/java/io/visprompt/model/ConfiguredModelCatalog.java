@@ -23,7 +23,6 @@ import org.springframework.core.io.support.ResourcePatternResolver;
 import org.springframework.core.io.support.ResourcePatternUtils;
 import org.springframework.stereotype.Component;
 
-import io.visprompt.config.ApiProblem;
 import io.visprompt.model.internal.ConfiguredModel;
 import io.visprompt.model.internal.LoadedModel;
 import io.visprompt.model.internal.ModelDescriptors;
@@ -68,7 +67,7 @@ class ConfiguredModelCatalog implements ModelCatalog, DisposableBean {
     public FrozenModel load(String id) {
         CatalogEntry entry = entries.get(id);
         if (entry == null) {
-            throw ApiProblem.notFound("model", id);
+            throw new UnknownModelException(id);
         }
         return entry.load();
     }

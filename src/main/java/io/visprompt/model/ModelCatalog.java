@@ -10,6 +10,6 @@ public interface ModelCatalog {
 
     Optional<ModelDescriptor> find(String id);
 
-    /** Loads (once, then shared) the model with the given id; throws {@code ApiProblem} 404 for an unknown id. */
+    /** Loads (once, then shared) the model with the given id; throws {@link UnknownModelException} for an unknown id. */
     FrozenModel load(String id);
 }

@@ -27,7 +27,7 @@ class ModelController {
             String description) {
 
         static ModelView of(ModelDescriptor d) {
-            return new ModelView(d.id(), "model", d.kind().name().toLowerCase(), d.inputSize(), d.resize(),
+            return new ModelView(d.id(), "model", d.kind().name().toLowerCase(java.util.Locale.ROOT), d.inputSize(), d.resize(),
                     Map.of("mean", d.mean(), "std", d.std()), d.source(),
                     d.labels() == null || d.labels().isEmpty() ? null : d.labels(),
                     d.templates() == null || d.templates().isEmpty() ? null : d.templates(), d.description());

@@ -14,4 +14,12 @@ import java.util.List;
  */
 public record ModelDescriptor(String id, ModelKind kind, String source, int inputSize, int resize, float[] mean,
         float[] std, List<String> labels, List<String> templates, String description) {
+
+    /** The CLIP text template for a model that names none (the wording of CLIP's zero-shot prompts). */
+    public static final String DEFAULT_TEXT_TEMPLATE = "This is a photo of a {}";
+
+    /** The model's text templates, or the default one when it names none: what CLIP jobs and imports use. */
+    public List<String> textTemplates() {
+        return templates == null || templates.isEmpty() ? List.of(DEFAULT_TEXT_TEMPLATE) : templates;
+    }
 }

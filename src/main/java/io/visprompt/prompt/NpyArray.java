@@ -9,8 +9,6 @@ import java.util.Arrays;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import io.visprompt.config.ApiProblem;
-
 /**
  * A float32 array in NumPy's {@code .npy} format (version 1.0, little-endian, C order), the exchange format of
  * prompt tensors: {@code numpy.load} reads what {@link #write} makes, and {@link #read} takes what
@@ -22,6 +20,7 @@ record NpyArray(int[] shape, float[] values) {
     private static final Pattern DESCR = Pattern.compile("'descr'\\s*:\\s*'([^']*)'");
     private static final Pattern ORDER = Pattern.compile("'fortran_order'\\s*:\\s*(True|False)");
     private static final Pattern SHAPE = Pattern.compile("'shape'\\s*:\\s*\\(([^)]*)\\)");
+    private static final Pattern DIMENSION = Pattern.compile("[0-9]{1,18}");
     private static final int MAX_ELEMENTS = 3 * 4096 * 4096;
 
     byte[] write() {
@@ -38,11 +37,11 @@ record NpyArray(int[] shape, float[] values) {
         return buffer.array();
     }
 
-    /** Reads a float32 .npy; anything else is a 400 naming {@code field}. */
+    /** Reads a float32 .npy; anything else is an {@link InvalidNpyException} naming {@code field}. */
     static NpyArray read(InputStream in, String field) throws IOException {
         byte[] magic = in.readNBytes(8);
         if (magic.length < 8 || !Arrays.equals(Arrays.copyOf(magic, 6), MAGIC)) {
-            throw ApiProblem.invalidField(field, "not a NumPy .npy file");
+            throw new InvalidNpyException(field, "not a NumPy .npy file");
         }
         int major = magic[6];
         int headerLength;
@@ -53,36 +52,61 @@ record NpyArray(int[] shape, float[] values) {
             byte[] len = in.readNBytes(4);
             headerLength = ByteBuffer.wrap(len).order(ByteOrder.LITTLE_ENDIAN).getInt();
         } else {
-            throw ApiProblem.invalidField(field, "unsupported .npy version " + major);
+            throw new InvalidNpyException(field, "unsupported .npy version " + major);
         }
         if (headerLength <= 0 || headerLength > 65536) {
-            throw ApiProblem.invalidField(field, "malformed .npy header");
+            throw new InvalidNpyException(field, "malformed .npy header");
         }
         String header = new String(in.readNBytes(headerLength), StandardCharsets.ISO_8859_1);
         Matcher descr = DESCR.matcher(header);
         Matcher order = ORDER.matcher(header);
         Matcher shapeMatch = SHAPE.matcher(header);
         if (!descr.find() || !order.find() || !shapeMatch.find()) {
-            throw ApiProblem.invalidField(field, "malformed .npy header");
+            throw new InvalidNpyException(field, "malformed .npy header");
         }
         if (!"<f4".equals(descr.group(1))) {
-            throw ApiProblem.invalidField(field, "dtype must be little-endian float32 ('<f4'), not '" + descr.group(1) + "'");
+            throw new InvalidNpyException(field, "dtype must be little-endian float32 ('<f4'), not '" + descr.group(1) + "'");
         }
         if ("True".equals(order.group(1))) {
-            throw ApiProblem.invalidField(field, "Fortran-ordered arrays are not accepted; save a C-ordered array");
+            throw new InvalidNpyException(field, "Fortran-ordered arrays are not accepted; save a C-ordered array");
         }
-        int[] shape = Arrays.stream(shapeMatch.group(1).split(",")).map(String::trim).filter(s -> !s.isEmpty())
-                .mapToInt(Integer::parseInt).toArray();
-        long count = Arrays.stream(shape).asLongStream().reduce(1, (a, b) -> a * b);
-        if (count > MAX_ELEMENTS) {
-            throw ApiProblem.invalidField(field, "array too large");
+        int[] shape = parseShape(shapeMatch.group(1), field);
+        long count = 1;
+        for (int dimension : shape) {
+            count *= dimension; // each factor is at most MAX_ELEMENTS, checked as it grows: no overflow
+            if (count > MAX_ELEMENTS) {
+                throw new InvalidNpyException(field, "array too large (at most " + MAX_ELEMENTS + " values)");
+            }
         }
         byte[] bytes = in.readNBytes((int) count * 4);
         if (bytes.length != count * 4) {
-            throw ApiProblem.invalidField(field, "the .npy data is shorter than its shape says");
+            throw new InvalidNpyException(field, "the .npy data is shorter than its shape says");
         }
         float[] values = new float[(int) count];
         ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(values);
         return new NpyArray(shape, values);
+    }
+
+    /** The header's shape tuple, such as {@code 3, 32, 32} or {@code 3,}: dimensions from 0 to MAX_ELEMENTS. */
+    private static int[] parseShape(String tuple, String field) {
+        String[] parts = tuple.split(",", -1);
+        int[] shape = new int[parts.length];
+        int n = 0;
+        for (int i = 0; i < parts.length; i++) {
+            String part = parts[i].strip();
+            if (part.isEmpty() && i == parts.length - 1) {
+                break; // the trailing comma of (3,) or (3, 4,)
+            }
+            if (!DIMENSION.matcher(part).matches()) {
+                throw new InvalidNpyException(field, "malformed .npy header: shape dimension '" + part
+                        + "' is not a non-negative integer");
+            }
+            long dimension = Long.parseLong(part);
+            if (dimension > MAX_ELEMENTS) {
+                throw new InvalidNpyException(field, "array too large (at most " + MAX_ELEMENTS + " values)");
+            }
+            shape[n++] = (int) dimension;
+        }
+        return Arrays.copyOf(shape, n);
     }
 }

@@ -11,12 +11,14 @@ import java.util.stream.IntStream;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import io.visprompt.config.ApiProblem;
+import io.visprompt.config.CursorPage;
 import io.visprompt.config.Tenant;
 import io.visprompt.model.ModelCatalog;
 import io.visprompt.model.ModelDescriptor;
 import io.visprompt.model.ModelKind;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.InvalidMediaTypeException;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -38,6 +40,12 @@ import tools.jackson.databind.json.JsonMapper;
 class PromptController {
 
     static final MediaType NPY = MediaType.parseMediaType("application/x-npy");
+    /**
+     * The training engine's template and placement names, default first. Spelled out because the prompt module
+     * cannot depend on training (training stores prompts); PromptImportNamesTests keeps them equal.
+     */
+    static final List<String> TEMPLATES = List.of("padding", "fixed_patch", "random_patch");
+    static final List<String> PLACEMENTS = List.of("normalized", "pixel_shrink");
 
     private final JdbcPrompts prompts;
     private final ModelCatalog models;
@@ -62,9 +70,6 @@ class PromptController {
         }
     }
 
-    record PromptPage(String object, List<PromptView> data, boolean hasMore, String lastId) {
-    }
-
     /** Metadata part of an import. */
     record PromptImport(String model, String template, Integer size, String placement, List<String> classNames,
             int[] labelMapping, List<String> textTemplates) {
@@ -72,15 +77,10 @@ class PromptController {
 
     @GetMapping
     @Operation(summary = "List prompts, newest first (cursor: limit, after)")
-    PromptPage list(Tenant tenant, @RequestParam(defaultValue = "20") int limit,
-            @RequestParam(required = false) UUID after) {
-        if (limit < 1 || limit > 100) {
-            throw ApiProblem.invalidField("limit", "must be between 1 and 100");
-        }
-        List<LearnedPrompt> page = prompts.list(tenant, after, limit + 1);
-        boolean more = page.size() > limit;
-        List<PromptView> data = page.stream().limit(limit).map(PromptView::of).toList();
-        return new PromptPage("list", data, more, data.isEmpty() ? null : data.get(data.size() - 1).id().toString());
+    CursorPage<PromptView> list(Tenant tenant, @RequestParam(required = false) String limit,
+            @RequestParam(required = false) String after) {
+        CursorPage.Request<UUID> page = CursorPage.Request.of(limit, after, CursorPage::uuidCursor);
+        return page.page(prompts.list(tenant, page.after(), page.fetchSize()), LearnedPrompt::id).map(PromptView::of);
     }
 
     @GetMapping("/{id}")
@@ -95,7 +95,14 @@ class PromptController {
             @RequestHeader(name = HttpHeaders.ACCEPT, defaultValue = "image/png") String accept) {
         LearnedPrompt prompt = load(tenant, id);
         String shape = "3," + prompt.height() + "," + prompt.width();
-        for (MediaType type : MediaType.parseMediaTypes(accept)) {
+        List<MediaType> acceptable;
+        try {
+            acceptable = MediaType.parseMediaTypes(accept);
+        } catch (InvalidMediaTypeException e) {
+            throw new ApiProblem(HttpStatus.NOT_ACCEPTABLE, "not_acceptable", "The Accept header is not a list of "
+                    + "media types; ask for image/png, application/x-npy or application/octet-stream");
+        }
+        for (MediaType type : acceptable) {
             if (type.isCompatibleWith(MediaType.IMAGE_PNG)) {
                 PromptPicture.Rendered picture = PromptPicture.render(prompt);
                 return ResponseEntity.ok().contentType(MediaType.IMAGE_PNG)
@@ -145,6 +152,11 @@ class PromptController {
         NpyArray tensor = NpyArray.read(values.getInputStream(), "values");
         int size = model.inputSize();
         requireShape(tensor, size, "values");
+        for (float v : tensor.values()) {
+            if (!Float.isFinite(v)) {
+                throw ApiProblem.invalidField("values", "must hold only finite numbers (no NaN or infinity)");
+            }
+        }
         float[] maskValues;
         if (mask != null) {
             NpyArray m = NpyArray.read(mask.getInputStream(), "mask");
@@ -163,8 +175,14 @@ class PromptController {
         if (classes == null || classes.size() < 2) {
             throw ApiProblem.invalidField("metadata.class_names", "at least two class names are required");
         }
-        String template = oneOf("metadata.template", meta.template(), "padding", List.of("padding", "fixed_patch", "random_patch"));
-        String placement = oneOf("metadata.placement", meta.placement(), "normalized", List.of("normalized", "pixel_shrink"));
+        if (classes.stream().anyMatch(c -> c == null || c.isBlank())) {
+            throw ApiProblem.invalidField("metadata.class_names", "every class name must be a non-blank string");
+        }
+        if (meta.textTemplates() != null && meta.textTemplates().stream().anyMatch(t -> t == null || !t.contains("{}"))) {
+            throw ApiProblem.invalidField("metadata.text_templates", "each template needs a {} for the class name");
+        }
+        String template = oneOf("metadata.template", meta.template(), TEMPLATES.get(0), TEMPLATES);
+        String placement = oneOf("metadata.placement", meta.placement(), PLACEMENTS.get(0), PLACEMENTS);
         int[] mapping = null;
         List<String> textTemplates = null;
         if (model.kind() == ModelKind.CLASSIFIER) {
@@ -176,9 +194,7 @@ class PromptController {
                         "needs one distinct source class in [0," + sources + ") per class name");
             }
         } else {
-            textTemplates = meta.textTemplates() != null ? meta.textTemplates()
-                    : model.templates() != null && !model.templates().isEmpty() ? model.templates()
-                    : List.of("This is a photo of a {}");
+            textTemplates = meta.textTemplates() != null ? meta.textTemplates() : model.textTemplates();
         }
         LearnedPrompt saved = prompts.save(tenant, new LearnedPrompt(null, null, null, model.id(), template,
                 meta.size() != null ? meta.size() : 0, placement, size, size, tensor.values(), maskValues,

@@ -9,6 +9,7 @@ import java.util.Set;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import io.visprompt.config.ApiProblem;
+import io.visprompt.config.CursorPage;
 import io.visprompt.config.Tenant;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -49,9 +50,6 @@ class ApiKeyController {
         }
     }
 
-    record ApiKeyPage(String object, List<ApiKeyView> data, boolean hasMore, String lastId) {
-    }
-
     @PostMapping
     @ResponseStatus(HttpStatus.CREATED)
     @Operation(summary = "Create a key: {name, tenant, scopes}; the response shows the full key, once")
@@ -80,14 +78,12 @@ class ApiKeyController {
 
     @GetMapping
     @Operation(summary = "List keys of every tenant, newest first (cursor: limit, after = last prefix)")
-    ApiKeyPage list(@RequestParam(defaultValue = "50") int limit, @RequestParam(required = false) String after) {
-        if (limit < 1 || limit > 500) {
-            throw ApiProblem.invalidField("limit", "must be between 1 and 500");
-        }
-        List<ApiKeyStore.StoredKey> page = keys.page(after, limit + 1);
-        boolean more = page.size() > limit;
-        List<ApiKeyView> data = page.stream().limit(limit).map(k -> ApiKeyView.of(k, null)).toList();
-        return new ApiKeyPage("list", data, more, data.isEmpty() ? null : data.get(data.size() - 1).prefix());
+    CursorPage<ApiKeyView> list(@RequestParam(required = false) String limit,
+            @RequestParam(required = false) String after) {
+        CursorPage.Request<String> page = CursorPage.Request.of(limit, after,
+                prefix -> prefix.matches("[A-Za-z0-9]{4,32}") ? prefix : null); // a key's prefix (ApiKeyFormat)
+        return page.page(keys.page(page.after(), page.fetchSize()), ApiKeyStore.StoredKey::prefix)
+                .map(k -> ApiKeyView.of(k, null));
     }
 
     @GetMapping("/{prefix}")

@@ -1,11 +1,11 @@
 package io.visprompt.security;
 
 import java.time.Instant;
-import java.util.List;
 
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import io.visprompt.config.ApiProblem;
+import io.visprompt.config.CursorPage;
 import io.visprompt.config.Tenant;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
@@ -32,22 +32,15 @@ class AuditEventController {
         }
     }
 
-    record AuditPage(String object, List<AuditEventView> data, boolean hasMore, String lastId) {
-    }
-
     @GetMapping
     @Operation(summary = "Audit events of every tenant, newest first (cursor: limit, after = last id; tenant filter)")
-    AuditPage list(@RequestParam(defaultValue = "50") int limit, @RequestParam(required = false) Long after,
-            @RequestParam(required = false) String tenant) {
-        if (limit < 1 || limit > 500) {
-            throw ApiProblem.invalidField("limit", "must be between 1 and 500");
-        }
+    CursorPage<AuditEventView> list(@RequestParam(required = false) String limit,
+            @RequestParam(required = false) String after, @RequestParam(required = false) String tenant) {
+        CursorPage.Request<Long> page = CursorPage.Request.of(limit, after, CursorPage::numberCursor);
         if (tenant != null && !Tenant.isValid(tenant)) {
             throw ApiProblem.invalidField("tenant", "is not a tenant name");
         }
-        List<AuditLog.AuditEvent> page = audit.page(tenant, after, limit + 1);
-        boolean more = page.size() > limit;
-        List<AuditEventView> data = page.stream().limit(limit).map(AuditEventView::of).toList();
-        return new AuditPage("list", data, more, data.isEmpty() ? null : String.valueOf(data.get(data.size() - 1).id()));
+        return page.page(audit.page(tenant, page.after(), page.fetchSize()), AuditLog.AuditEvent::id)
+                .map(AuditEventView::of);
     }
 }

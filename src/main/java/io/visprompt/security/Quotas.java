@@ -1,14 +1,12 @@
 package io.visprompt.security;
 
-import io.visprompt.config.ApiProblem;
 import io.visprompt.config.Tenant;
-import org.springframework.http.HttpStatus;
 import org.springframework.util.unit.DataSize;
 
 /**
  * Per-tenant limits ({@code visprompt.security.quotas.*}, with per-tenant overrides under
  * {@code visprompt.security.quotas.tenants.<tenant>.*}). The modules that store things check them where they store,
- * under a per-tenant lock, so that a refusal changes nothing.
+ * under a per-tenant lock, so that a refusal changes nothing, and refuse with {@link QuotaExceeded}.
  */
 public interface Quotas {
 
@@ -21,11 +19,5 @@ public interface Quotas {
      * @param inferenceBurst     the token bucket's size: requests that may arrive at once after a quiet period
      */
     record Quota(DataSize datasetBytes, int concurrentJobs, double inferencePerSecond, int inferenceBurst) {
-    }
-
-    /** The problem a refused request answers: code {@code quota_exceeded}, naming the quota and its limit. */
-    static ApiProblem exceeded(HttpStatus status, String quota, long limit, long used, String detail) {
-        return new ApiProblem(status, "quota_exceeded", detail).with("quota", quota).with("limit", limit)
-                .with("used", used);
     }
 }

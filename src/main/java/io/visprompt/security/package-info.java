@@ -5,5 +5,5 @@
  * features use {@link io.visprompt.security.Quotas} and receive the caller's {@link io.visprompt.config.Tenant} as a
  * controller argument.
  */
-@org.springframework.modulith.ApplicationModule(displayName = "Security")
+@org.springframework.modulith.ApplicationModule(displayName = "Security", allowedDependencies = {"config"})
 package io.visprompt.security;

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
@@ -13,7 +14,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * Housekeeping that runs in every process: requeues jobs whose worker stopped heart-beating (a crash loses no
- * job) and refreshes the job-count gauges. Wrapped so one failure cannot stop the schedule.
+ * job; off with {@code visprompt.training.reaper=false}) and refreshes the job-count gauges. Wrapped so one failure
+ * cannot stop the schedule.
  */
 @Component
 class ExpiredLeaseRecovery {
@@ -22,11 +24,16 @@ class ExpiredLeaseRecovery {
 
     private final JobQueue queue;
     private final TrainingJobQueries queries;
+    private final TrainingProperties properties;
     private final Map<JobStatus, Long> counts = new ConcurrentHashMap<>();
+    private final MeterRegistry meters;
 
-    ExpiredLeaseRecovery(JobQueue queue, TrainingJobQueries queries, MeterRegistry meters) {
+    ExpiredLeaseRecovery(JobQueue queue, TrainingJobQueries queries, TrainingProperties properties,
+            MeterRegistry meters) {
         this.queue = queue;
         this.queries = queries;
+        this.properties = properties;
+        this.meters = meters;
         for (JobStatus status : JobStatus.values()) {
             counts.put(status, 0L);
             Gauge.builder("visprompt.training.jobs", counts, c -> c.getOrDefault(status, 0L))
@@ -40,10 +47,19 @@ class ExpiredLeaseRecovery {
             initialDelayString = "${visprompt.training.reaper-interval:15s}")
     void run() {
         try {
-            List<JobQueue.Requeued> requeued = queue.requeueExpired();
+            List<JobQueue.Requeued> requeued = properties.reaper() ? queue.requeueExpired() : List.of();
             for (JobQueue.Requeued r : requeued) {
                 log.warn("Lease of worker {} on job {} expired; job is now {}", r.previousOwner(), r.jobId(),
                         r.status().wireName());
+                Counter.builder("visprompt.training.lease.expiries").tag("outcome", r.status().wireName())
+                        .description("Leases that expired (worker crashed or stalled), by what became of the job")
+                        .register(meters).increment();
+                if (r.status() == JobStatus.QUEUED) {
+                    Counter.builder("visprompt.training.requeues").tag("reason", "lease_expired")
+                            .description("Running jobs given back to the queue (shutdown, transient failure, "
+                                    + "expired lease)")
+                            .register(meters).increment();
+                }
             }
             Map<String, Long> current = queries.countByStatus();
             for (JobStatus status : JobStatus.values()) {

@@ -6,7 +6,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Supplier;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.visprompt.config.Tenant;
@@ -62,9 +64,14 @@ class JobExecution {
     }
 
     JobProgressReporter reporterFor(Lease lease) {
-        return new JobProgressReporter(lease, queue, clock, properties);
+        return new JobProgressReporter(lease, queue, clock, properties, meters);
     }
 
+    /**
+     * Runs the job and records how it ended. A transient database or storage failure (a restart, a refused
+     * connection) is retried inside the lease by the reporter and here; one that outlasts the retries gives the job
+     * back to the queue, to resume from its last checkpoint: it never fails the job. Only the job's own errors do.
+     */
     void execute(JobQueue.ClaimedJob job, JobProgressReporter reporter) {
         Lease lease = job.lease();
         Timer.Sample sample = Timer.start(meters);
@@ -75,25 +82,62 @@ class JobExecution {
             log.warn("{}; stopping without further writes", e.getMessage());
             outcome = "lease_lost";
         } catch (TrainingCancelled e) {
-            outcome = queue.acknowledgeCancel(lease) ? "cancelled" : "lease_lost";
+            outcome = lastWrite(lease, reporter, () -> queue.acknowledgeCancel(lease), "cancelled");
         } catch (TrainingSuspended e) {
-            outcome = queue.release(lease) ? "released" : "lease_lost";
-        } catch (IllegalArgumentException e) {
-            // the job cannot succeed on another worker either: a problem with its data or settings
-            outcome = queue.fail(lease, e.getMessage()) ? "failed" : "lease_lost";
-        } catch (RuntimeException | Error e) {
-            log.error("Job {} failed", lease.jobId(), e);
-            outcome = queue.fail(lease, e.getClass().getSimpleName() + ": " + e.getMessage()) ? "failed" : "lease_lost";
+            outcome = lastWrite(lease, reporter, () -> queue.release(lease, "shutdown"), "released");
+            countRequeue(outcome, "shutdown");
+        } catch (RuntimeException e) {
+            if (TransientFailures.isTransient(e)) {
+                log.warn("Job {}: a database or storage failure outlasted the retries; giving the job back to the "
+                        + "queue to resume from its last checkpoint", lease.jobId(), e);
+                outcome = lastWrite(lease, reporter, () -> queue.release(lease, "database or storage unavailable"),
+                        "requeued");
+                countRequeue(outcome, "transient");
+            } else {
+                outcome = fail(lease, reporter, e);
+            }
+        } catch (Error e) {
+            outcome = fail(lease, reporter, e);
         }
         sample.stop(meters.timer("visprompt.training.job.duration", "outcome", outcome));
         meters.counter("visprompt.training.jobs.finished", "outcome", outcome).increment();
+    }
+
+    private String fail(Lease lease, JobProgressReporter reporter, Throwable e) {
+        // users see a code and a safe message; the exception (SQL text, server paths) goes to the log only
+        JobFailure failure = JobFailure.of(e);
+        log.error("Job {} failed ({})", lease.jobId(), failure.code(), e);
+        return lastWrite(lease, reporter, () -> queue.fail(lease, failure), "failed");
+    }
+
+    /**
+     * The job's closing write, retried on transient failures for up to the lease duration (the lease may still
+     * hold that long); if the database stays away, the lease expires and the reaper requeues the job.
+     */
+    private String lastWrite(Lease lease, JobProgressReporter reporter, Supplier<Boolean> write, String outcome) {
+        try {
+            return reporter.retryFor(properties.leaseDuration()).call("Closing write of job " + lease.jobId(), write)
+                    ? outcome : "lease_lost";
+        } catch (RuntimeException e) {
+            log.warn("Job {}: could not record '{}' ({}); its lease will expire and the job be requeued",
+                    lease.jobId(), outcome, e.toString());
+            return "abandoned";
+        }
+    }
+
+    private void countRequeue(String outcome, String reason) {
+        if (!"lease_lost".equals(outcome) && !"abandoned".equals(outcome)) {
+            Counter.builder("visprompt.training.requeues").tag("reason", reason)
+                    .description("Running jobs given back to the queue (shutdown, transient failure, expired lease)")
+                    .register(meters).increment();
+        }
     }
 
     private String train(JobQueue.ClaimedJob job, JobProgressReporter reporter) {
         Lease lease = job.lease();
         TrainingJobSpec spec = json.readValue(job.specJson(), TrainingJobSpec.class);
         DatasetSummary dataset = datasets.find(job.tenant(), job.datasetId()).orElseThrow(() ->
-                new IllegalArgumentException("dataset " + job.datasetId() + " no longer exists"));
+                new JobFailure.Rejected(JobFailure.DATASET_NOT_FOUND, "The job's dataset no longer exists"));
         TrainingData data = new TrainingData(dataset.classNames(), examples(job.tenant(), dataset.id(), Split.TRAIN),
                 examples(job.tenant(), dataset.id(), Split.VAL), examples(job.tenant(), dataset.id(), Split.TEST),
                 dataset.validation() == null ? null : dataset.validation().describe());
@@ -101,20 +145,27 @@ class JobExecution {
             reporter.onEvent("warning", "The dataset has no validation images: the last epoch's prompt is kept");
         }
         Optional<TrainingCheckpoint> checkpoint = queue.checkpoint(lease.jobId());
-        checkpoint.ifPresent(c -> reporter.onEvent("resumed",
-                "Resuming from the checkpoint at step " + c.step() + " (" + c.completedEpochs() + " epochs done)"));
+        if (checkpoint.isPresent()) {
+            TrainingCheckpoint c = checkpoint.get();
+            Counter.builder("visprompt.training.resumes")
+                    .description("Jobs that resumed from a checkpoint of an earlier attempt").register(meters).increment();
+            reporter.onEvent("resumed",
+                    "Resuming from the checkpoint at step " + c.step() + " (" + c.completedEpochs() + " epochs done)");
+        }
         reporter.onPhase("loading_model");
         FrozenModel model = models.load(job.modelId());
         TrainingOutcome result = new PromptTrainer(model, spec.toSettings()).train(data, reporter,
                 checkpoint.orElse(null));
-        return transactions.execute(tx -> {
-            LearnedPrompt saved = prompts.save(job.tenant(), toPrompt(job, spec, dataset, result));
-            if (!queue.succeed(lease, json.writeValueAsString(resultOf(saved.id(), result)))) {
-                tx.setRollbackOnly();
-                return "lease_lost";
-            }
-            return "succeeded";
-        });
+        // the result is worth a retry: a requeue would train again from the last checkpoint
+        return reporter.retryFor(properties.transientRetry()).call("Saving the result of job " + lease.jobId(),
+                () -> transactions.execute(tx -> {
+                    LearnedPrompt saved = prompts.save(job.tenant(), toPrompt(job, spec, dataset, result));
+                    if (!queue.succeed(lease, json.writeValueAsString(resultOf(saved.id(), result)))) {
+                        tx.setRollbackOnly();
+                        return "lease_lost";
+                    }
+                    return "succeeded";
+                }));
     }
 
     private List<TrainingExample> examples(Tenant tenant, UUID datasetId, Split split) {
@@ -126,7 +177,7 @@ class JobExecution {
             TrainingOutcome result) {
         PromptTensor p = result.prompt();
         return new LearnedPrompt(null, job.lease().jobId(), dataset.id(), job.modelId(),
-                p.template().name().toLowerCase(), p.size(), p.placement().name().toLowerCase(), p.height(),
+                p.template().wireName(), p.size(), p.placement().wireName(), p.height(),
                 p.width(), p.values(), p.mask(), dataset.classNames(),
                 result.labelMapping() == null || result.labelMapping().length == 0 ? null : result.labelMapping(),
                 spec.output().textTemplates().isEmpty() ? null : spec.output().textTemplates(),

@@ -1,9 +1,11 @@
 package io.visprompt.training;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.visprompt.training.engine.EpochMetrics;
 import io.visprompt.training.engine.TrainingCheckpoint;
 import io.visprompt.training.engine.TrainingListener;
@@ -12,6 +14,8 @@ import io.visprompt.training.engine.TrainingProgress;
 /**
  * Carries one running job's reports into PostgreSQL under its lease, and the queue's orders (cancel, shutdown,
  * lease lost) back into the training loop. Every write is fenced: a lost lease stops the run with {@link LeaseLost}.
+ * A write that fails on a transient error (a database restart) is retried with backoff for
+ * {@code transient-retry}, still under the lease; training waits meanwhile.
  */
 class JobProgressReporter implements TrainingListener {
 
@@ -19,16 +23,26 @@ class JobProgressReporter implements TrainingListener {
     private final JobQueue queue;
     private final Clock clock;
     private final TrainingProperties properties;
+    private final MeterRegistry meters;
+    private final TransientRetry retry;
     private volatile boolean leaseLost;
     private volatile boolean cancelRequested;
     private volatile boolean suspendRequested;
     private Instant lastProgressWrite = Instant.EPOCH;
 
-    JobProgressReporter(Lease lease, JobQueue queue, Clock clock, TrainingProperties properties) {
+    JobProgressReporter(Lease lease, JobQueue queue, Clock clock, TrainingProperties properties,
+            MeterRegistry meters) {
         this.lease = lease;
         this.queue = queue;
         this.clock = clock;
         this.properties = properties;
+        this.meters = meters;
+        this.retry = retryFor(properties.transientRetry());
+    }
+
+    /** Retries of this job's writes for up to {@code limit}; they stop early once the lease is known lost. */
+    TransientRetry retryFor(Duration limit) {
+        return new TransientRetry(limit, meters, () -> leaseLost);
     }
 
     Lease lease() {
@@ -55,12 +69,13 @@ class JobProgressReporter implements TrainingListener {
 
     @Override
     public void onPhase(String phase) {
-        ensure(queue.recordPhase(lease, phase));
+        ensure(retry.call("Phase of job " + lease.jobId(), () -> queue.recordPhase(lease, phase)));
     }
 
     @Override
     public void onEvent(String type, String message) {
-        ensure(queue.event(lease, type.startsWith("warning") ? "warning" : "info", type, message));
+        ensure(retry.call("Event of job " + lease.jobId(),
+                () -> queue.event(lease, type.startsWith("warning") ? "warning" : "info", type, message)));
     }
 
     @Override
@@ -71,8 +86,8 @@ class JobProgressReporter implements TrainingListener {
         Instant now = clock.instant();
         boolean last = progress.step() >= progress.totalSteps();
         if (last || !now.isBefore(lastProgressWrite.plus(properties.progressInterval()))) {
-            Optional<JobStatus> status = queue.recordProgress(lease, progress.epoch(), progress.step(),
-                    progress.totalSteps());
+            Optional<JobStatus> status = retry.call("Progress of job " + lease.jobId(),
+                    () -> queue.recordProgress(lease, progress.epoch(), progress.step(), progress.totalSteps()));
             lastProgressWrite = now;
             onHeartbeat(status);
             if (leaseLost) {
@@ -87,12 +102,12 @@ class JobProgressReporter implements TrainingListener {
 
     @Override
     public void onEpoch(EpochMetrics metrics) {
-        ensure(queue.recordEpoch(lease, metrics));
+        ensure(retry.call("Metrics of job " + lease.jobId(), () -> queue.recordEpoch(lease, metrics)));
     }
 
     @Override
     public void onCheckpoint(TrainingCheckpoint checkpoint) {
-        ensure(queue.saveCheckpoint(lease, checkpoint));
+        ensure(retry.call("Checkpoint of job " + lease.jobId(), () -> queue.saveCheckpoint(lease, checkpoint)));
     }
 
     private void ensure(boolean written) {

@@ -95,17 +95,23 @@ class JobQueue {
                 """).param("tenant", tenant.id()).query(Long.class).single();
     }
 
-    /** Claims the oldest queued job, if any, for {@code worker}. */
+    /** Claims the oldest queued job, if any, for {@code worker}; the claim and its event are one statement. */
     Optional<ClaimedJob> claim(String worker) {
         Timestamp now = now();
-        Optional<ClaimedJob> claimed = jdbc.sql("""
-                UPDATE training_jobs j
-                   SET status = 'running', phase = 'starting', attempt = j.attempt + 1, lease_owner = :worker,
-                       lease_expires_at = :expires, heartbeat_at = :now, started_at = coalesce(j.started_at, :now),
-                       attempt_started_at = :now, attempt_start_step = j.step, updated_at = :now
-                 WHERE j.id = (SELECT id FROM training_jobs WHERE status = 'queued'
-                                ORDER BY created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)
-                RETURNING j.id, j.attempt, j.tenant, j.dataset_id, j.model_id, j.spec::text AS spec, j.step
+        return jdbc.sql("""
+                WITH claimed AS (
+                    UPDATE training_jobs j
+                       SET status = 'running', phase = 'starting', attempt = j.attempt + 1, lease_owner = :worker,
+                           lease_expires_at = :expires, heartbeat_at = :now, started_at = coalesce(j.started_at, :now),
+                           attempt_started_at = :now, attempt_start_step = j.step, updated_at = :now
+                     WHERE j.id = (SELECT id FROM training_jobs WHERE status = 'queued'
+                                    ORDER BY created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)
+                    RETURNING j.id, j.attempt, j.tenant, j.dataset_id, j.model_id, j.spec::text AS spec, j.step),
+                logged AS (
+                    INSERT INTO training_job_events (job_id, created_at, level, type, message)
+                    SELECT id, :now, 'info', 'claimed', 'Worker ' || :worker || ' started attempt ' || attempt
+                      FROM claimed)
+                SELECT * FROM claimed
                 """)
                 .param("worker", worker).param("now", now).param("expires", expiry(now))
                 .query((rs, row) -> new ClaimedJob(
@@ -113,9 +119,6 @@ class JobQueue {
                         new Tenant(rs.getString("tenant")), rs.getObject("dataset_id", UUID.class), rs.getString("model_id"), rs.getString("spec"),
                         rs.getLong("step")))
                 .optional();
-        claimed.ifPresent(c -> event(c.lease().jobId(), "info", "claimed",
-                "Worker " + worker + " started attempt " + c.lease().attempt()));
-        return claimed;
     }
 
     /** Renews the lease; empty when it was lost, else the job's status (which may now be {@code cancelling}). */
@@ -191,44 +194,58 @@ class JobQueue {
         return finish(lease, "succeeded", null, resultJson, "Job succeeded");
     }
 
-    boolean fail(Lease lease, String error) {
-        return finish(lease, "failed", error, null, "Job failed: " + error);
+    /** Fails the job with a code and a message users may see (never an exception's text: see JobFailure). */
+    boolean fail(Lease lease, JobFailure failure) {
+        return finish(lease, "failed", failure, null, "Job failed: " + failure.message());
     }
 
     boolean acknowledgeCancel(Lease lease) {
         return finish(lease, "cancelled", null, null, "Job cancelled");
     }
 
-    /** Gives a running job back to the queue (graceful shutdown); its checkpoint lets the next worker resume. */
-    boolean release(Lease lease) {
+    /**
+     * Gives a running job back to the queue (graceful shutdown, or a database or storage outage that outlasted the
+     * retries); its checkpoint lets the next worker resume. A job being cancelled becomes cancelled instead.
+     */
+    boolean release(Lease lease, String reason) {
         Timestamp now = now();
-        boolean released = owned("""
-                UPDATE training_jobs SET status = CASE WHEN status = 'cancelling' THEN 'cancelled' ELSE 'queued' END,
-                       phase = CASE WHEN status = 'cancelling' THEN 'cancelled' ELSE 'queued' END,
-                       finished_at = CASE WHEN status = 'cancelling' THEN CAST(:now AS timestamptz) END,
-                       lease_owner = NULL, lease_expires_at = NULL, updated_at = :now
-                 WHERE %s
-                """, lease).param("now", now).update() == 1;
-        if (released) {
-            event(lease.jobId(), "info", "released", "Worker " + lease.worker() + " released the job");
-        }
-        return released;
+        return owned("""
+                WITH released AS (
+                    UPDATE training_jobs SET status = CASE WHEN status = 'cancelling' THEN 'cancelled' ELSE 'queued' END,
+                           phase = CASE WHEN status = 'cancelling' THEN 'cancelled' ELSE 'queued' END,
+                           finished_at = CASE WHEN status = 'cancelling' THEN CAST(:now AS timestamptz) END,
+                           lease_owner = NULL, lease_expires_at = NULL, updated_at = :now
+                     WHERE %s
+                    RETURNING id, status)
+                INSERT INTO training_job_events (job_id, created_at, level, type, message)
+                SELECT id, :now, 'info', CASE WHEN status = 'cancelled' THEN 'cancelled' ELSE 'released' END,
+                       CASE WHEN status = 'cancelled' THEN 'Job cancelled'
+                            ELSE 'Worker ' || :worker || ' released the job (' || :reason || ')' END
+                  FROM released
+                """, lease).param("now", now).param("reason", reason).update() == 1;
     }
 
     /** A user's cancel: a queued job is cancelled at once, a running one is asked to stop. */
     Optional<JobStatus> requestCancel(Tenant tenant, UUID jobId) {
-        Optional<JobStatus> status = jdbc.sql("""
-                UPDATE training_jobs
-                   SET status = CASE WHEN status = 'queued' THEN 'cancelled' ELSE 'cancelling' END,
-                       phase = CASE WHEN status = 'queued' THEN 'cancelled' ELSE phase END,
-                       finished_at = CASE WHEN status = 'queued' THEN CAST(:now AS timestamptz) END,
-                       updated_at = :now
-                 WHERE id = :job AND tenant = :tenant AND status IN ('queued', 'running')
-                RETURNING status
-                """).param("job", jobId).param("tenant", tenant.id()).param("now", now()).query(String.class).optional().map(JobStatus::fromWire);
-        status.ifPresent(s -> event(jobId, "info", s == JobStatus.CANCELLED ? "cancelled" : "cancel_requested",
-                s == JobStatus.CANCELLED ? "Job cancelled before it started" : "Cancellation requested"));
-        return status;
+        Timestamp now = now();
+        return jdbc.sql("""
+                WITH changed AS (
+                    UPDATE training_jobs
+                       SET status = CASE WHEN status = 'queued' THEN 'cancelled' ELSE 'cancelling' END,
+                           phase = CASE WHEN status = 'queued' THEN 'cancelled' ELSE phase END,
+                           finished_at = CASE WHEN status = 'queued' THEN CAST(:now AS timestamptz) END,
+                           updated_at = :now
+                     WHERE id = :job AND tenant = :tenant AND status IN ('queued', 'running')
+                    RETURNING id, status),
+                logged AS (
+                    INSERT INTO training_job_events (job_id, created_at, level, type, message)
+                    SELECT id, :now, 'info', CASE WHEN status = 'cancelled' THEN 'cancelled' ELSE 'cancel_requested' END,
+                           CASE WHEN status = 'cancelled' THEN 'Job cancelled before it started'
+                                ELSE 'Cancellation requested' END
+                      FROM changed)
+                SELECT status FROM changed
+                """).param("job", jobId).param("tenant", tenant.id()).param("now", now)
+                .query(String.class).optional().map(JobStatus::fromWire);
     }
 
     /**
@@ -237,36 +254,40 @@ class JobQueue {
      */
     List<Requeued> requeueExpired() {
         Timestamp now = now();
-        List<Requeued> requeued = jdbc.sql("""
+        return jdbc.sql("""
                 WITH expired AS (
                     SELECT id, lease_owner FROM training_jobs
                      WHERE status IN ('running', 'cancelling') AND lease_expires_at < :now
-                     FOR UPDATE SKIP LOCKED)
-                UPDATE training_jobs j
-                   SET status = CASE WHEN j.status = 'cancelling' THEN 'cancelled'
-                                     WHEN j.lost_leases + 1 >= j.max_attempts THEN 'failed'
-                                     ELSE 'queued' END,
-                       phase = CASE WHEN j.status = 'cancelling' THEN 'cancelled'
-                                    WHEN j.lost_leases + 1 >= j.max_attempts THEN 'failed'
-                                    ELSE 'queued' END,
-                       error = CASE WHEN j.status <> 'cancelling' AND j.lost_leases + 1 >= j.max_attempts
-                                    THEN 'The worker lease expired ' || (j.lost_leases + 1) || ' times (limit '
-                                         || j.max_attempts || '); last worker: ' || j.lease_owner END,
-                       finished_at = CASE WHEN j.status = 'cancelling' OR j.lost_leases + 1 >= j.max_attempts
-                                          THEN CAST(:now AS timestamptz) END,
-                       lost_leases = j.lost_leases + 1, lease_owner = NULL, lease_expires_at = NULL, updated_at = :now
-                  FROM expired
-                 WHERE j.id = expired.id
-                RETURNING j.id, j.status, expired.lease_owner
+                     FOR UPDATE SKIP LOCKED),
+                changed AS (
+                    UPDATE training_jobs j
+                       SET status = CASE WHEN j.status = 'cancelling' THEN 'cancelled'
+                                         WHEN j.lost_leases + 1 >= j.max_attempts THEN 'failed'
+                                         ELSE 'queued' END,
+                           phase = CASE WHEN j.status = 'cancelling' THEN 'cancelled'
+                                        WHEN j.lost_leases + 1 >= j.max_attempts THEN 'failed'
+                                        ELSE 'queued' END,
+                           error = CASE WHEN j.status <> 'cancelling' AND j.lost_leases + 1 >= j.max_attempts
+                                        THEN 'The worker lease expired ' || (j.lost_leases + 1) || ' times (limit '
+                                             || j.max_attempts || '); last worker: ' || j.lease_owner END,
+                           error_code = CASE WHEN j.status <> 'cancelling' AND j.lost_leases + 1 >= j.max_attempts
+                                             THEN 'worker_lost' END,
+                           finished_at = CASE WHEN j.status = 'cancelling' OR j.lost_leases + 1 >= j.max_attempts
+                                              THEN CAST(:now AS timestamptz) END,
+                           lost_leases = j.lost_leases + 1, lease_owner = NULL, lease_expires_at = NULL, updated_at = :now
+                      FROM expired
+                     WHERE j.id = expired.id
+                    RETURNING j.id, j.status, expired.lease_owner),
+                logged AS (
+                    INSERT INTO training_job_events (job_id, created_at, level, type, message)
+                    SELECT id, :now, CASE WHEN status = 'queued' THEN 'warning' ELSE 'error' END, 'lease_expired',
+                           'Lease of worker ' || lease_owner || ' expired; job is now ' || status
+                      FROM changed)
+                SELECT id, status, lease_owner FROM changed
                 """).param("now", now)
                 .query((rs, row) -> new Requeued(rs.getObject(1, UUID.class), JobStatus.fromWire(rs.getString(2)),
                         rs.getString(3)))
                 .list();
-        for (Requeued r : requeued) {
-            event(r.jobId(), r.status() == JobStatus.QUEUED ? "warning" : "error", "lease_expired",
-                    "Lease of worker " + r.previousOwner() + " expired; job is now " + r.status().wireName());
-        }
-        return requeued;
     }
 
     /** True while a job that is not finished refers to the dataset. */
@@ -277,7 +298,10 @@ class JobQueue {
                 """).param("dataset", datasetId).query(Boolean.class).single();
     }
 
-    /** An event not tied to a lease (API-side transitions). */
+    /**
+     * An event not tied to a lease, written in the caller's transaction (a new job's {@code created}, and the
+     * submission's warnings such as {@code warning_warmup}).
+     */
     void event(UUID jobId, String level, String type, String message) {
         jdbc.sql("""
                 INSERT INTO training_job_events (job_id, created_at, level, type, message)
@@ -286,19 +310,22 @@ class JobQueue {
                 .param("message", message).update();
     }
 
-    private boolean finish(Lease lease, String status, String error, String resultJson, String message) {
+    /** Ends the job under its lease; the final status and the event that announces it are one statement. */
+    private boolean finish(Lease lease, String status, JobFailure failure, String resultJson, String message) {
         Timestamp now = now();
-        boolean done = owned("""
-                UPDATE training_jobs SET status = :status, phase = :status, error = :error,
-                       result = CAST(:result AS jsonb), finished_at = :now, lease_owner = NULL,
-                       lease_expires_at = NULL, updated_at = :now
-                 WHERE %s
-                """, lease).param("status", status).param("error", error).param("result", resultJson)
+        return owned("""
+                WITH finished AS (
+                    UPDATE training_jobs SET status = :status, phase = :status, error = :error, error_code = :code,
+                           result = CAST(:result AS jsonb), finished_at = :now, lease_owner = NULL,
+                           lease_expires_at = NULL, updated_at = :now
+                     WHERE %s
+                    RETURNING id)
+                INSERT INTO training_job_events (job_id, created_at, level, type, message)
+                SELECT id, :now, :level, :status, :message FROM finished
+                """, lease).param("status", status).param("error", failure == null ? null : failure.message())
+                .param("code", failure == null ? null : failure.code()).param("result", resultJson)
+                .param("level", "failed".equals(status) ? "error" : "info").param("message", message)
                 .param("now", now).update() == 1;
-        if (done) {
-            event(lease.jobId(), "failed".equals(status) ? "error" : "info", status, message);
-        }
-        return done;
     }
 
     private JdbcClient.StatementSpec owned(String sqlWithOwnedPlaceholder, Lease lease) {

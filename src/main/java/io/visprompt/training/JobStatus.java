@@ -1,15 +1,29 @@
 package io.visprompt.training;
 
+import java.util.Locale;
+
+import com.fasterxml.jackson.annotation.JsonValue;
+
 /** Lifecycle of a training job, as stored and as shown by the API. */
 enum JobStatus {
     QUEUED, RUNNING, CANCELLING, SUCCEEDED, FAILED, CANCELLED;
 
+    private final String wireName = name().toLowerCase(Locale.ROOT);
+
+    /** The name in the API and in the database, the same in every locale. */
+    @JsonValue
     String wireName() {
-        return name().toLowerCase();
+        return wireName;
     }
 
+    /** The status with this API name (any case); @throws IllegalArgumentException for a name that is no status */
     static JobStatus fromWire(String value) {
-        return valueOf(value.toUpperCase());
+        for (JobStatus status : values()) {
+            if (value != null && status.wireName.equals(value.toLowerCase(Locale.ROOT))) {
+                return status;
+            }
+        }
+        throw new IllegalArgumentException("'" + value + "' is not a job status");
     }
 
     boolean isTerminal() {

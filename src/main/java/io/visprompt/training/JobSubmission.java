@@ -3,15 +3,15 @@ package io.visprompt.training;
 import java.util.UUID;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.visprompt.config.ApiProblem;
+import io.visprompt.config.DomainException;
 import io.visprompt.config.Tenant;
 import io.visprompt.dataset.DatasetSummary;
 import io.visprompt.dataset.Datasets;
 import io.visprompt.dataset.Split;
 import io.visprompt.model.ModelCatalog;
 import io.visprompt.model.ModelDescriptor;
+import io.visprompt.security.QuotaExceeded;
 import io.visprompt.security.Quotas;
-import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 import tools.jackson.databind.json.JsonMapper;
@@ -45,13 +45,13 @@ class JobSubmission {
     /** One transaction: the dataset stays reserved until the job that needs it is stored. */
     @Transactional
     UUID submit(Tenant tenant, TrainingJobRequest request, String idempotencyKey) {
-        ModelDescriptor model = models.find(request.model()).orElseThrow(() -> ApiProblem.invalidField("model",
+        ModelDescriptor model = models.find(request.model()).orElseThrow(() -> new InvalidTrainingSettings("model",
                 "unknown model '" + request.model() + "'; GET /v1/models lists the models on offer"));
-        DatasetSummary dataset = datasets.reserve(tenant, request.datasetId()).orElseThrow(() -> ApiProblem.invalidField(
+        DatasetSummary dataset = datasets.reserve(tenant, request.datasetId()).orElseThrow(() -> new InvalidTrainingSettings(
                 "dataset_id", "dataset " + request.datasetId() + " does not exist"));
         int trainImages = dataset.imageCounts().getOrDefault(Split.TRAIN, 0);
         if (trainImages == 0) {
-            throw ApiProblem.invalidField("dataset_id", "the dataset has no training images");
+            throw new InvalidTrainingSettings("dataset_id", "the dataset has no training images");
         }
         TrainingJobSpec spec = TrainingJobDefaults.resolve(request, model, dataset, properties.defaultEpochs());
         int batch = spec.hyperparameters().batchSize();
@@ -62,7 +62,7 @@ class JobSubmission {
         UUID id = queue.enqueue(new JobQueue.NewJob(newId, tenant, dataset.id(), model.id(),
                 json.writeValueAsString(spec), spec.hyperparameters().epochs(),
                 stepsPerEpoch * spec.hyperparameters().epochs(), maxAttempts, idempotencyKey), maxActive)
-                .orElseThrow(() -> Quotas.exceeded(HttpStatus.TOO_MANY_REQUESTS, "concurrent_jobs", maxActive,
+                .orElseThrow(() -> new QuotaExceeded(DomainException.Kind.LIMIT_REACHED, "concurrent_jobs", maxActive,
                         queue.activeJobs(tenant), "The tenant already has " + maxActive + " queued or running jobs, "
                                 + "its quota; wait for one to finish or cancel one"));
         if (id.equals(newId)) {

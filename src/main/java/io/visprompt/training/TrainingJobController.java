@@ -8,7 +8,9 @@ import java.util.UUID;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import io.visprompt.config.ApiProblem;
+import io.visprompt.config.CursorPage;
 import io.visprompt.config.Tenant;
+import io.visprompt.model.ModelCatalog;
 import jakarta.validation.Valid;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -33,13 +35,23 @@ class TrainingJobController {
     private final TrainingJobQueries queries;
     private final JobQueue queue;
     private final TrainingJobEventStream eventStream;
+    private final ModelCatalog models;
+    private final TrainingProperties properties;
 
     TrainingJobController(JobSubmission submission, TrainingJobQueries queries, JobQueue queue,
-            TrainingJobEventStream eventStream) {
+            TrainingJobEventStream eventStream, ModelCatalog models, TrainingProperties properties) {
         this.submission = submission;
         this.queries = queries;
         this.queue = queue;
         this.eventStream = eventStream;
+        this.models = models;
+        this.properties = properties;
+    }
+
+    @GetMapping("/defaults")
+    @Operation(summary = "What a job gets for each setting a request leaves out, the choices, and per-model defaults")
+    TrainingJobDefaults.View defaults() {
+        return TrainingJobDefaults.describe(models.models(), properties.defaultEpochs());
     }
 
     @PostMapping
@@ -47,8 +59,9 @@ class TrainingJobController {
     @Operation(summary = "Queue a training job; only dataset_id and model are required")
     ResponseEntity<TrainingJobView> create(Tenant tenant, @Valid @RequestBody TrainingJobRequest request,
             @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey) {
-        if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > 200)) {
-            throw ApiProblem.badRequest("invalid_idempotency_key", "Idempotency-Key must be 1 to 200 characters");
+        if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > 200
+                || idempotencyKey.chars().anyMatch(Character::isISOControl))) {
+            throw ApiProblem.badRequest("invalid_idempotency_key", "Idempotency-Key must be 1 to 200 printable characters");
         }
         UUID id = submission.submit(tenant, request, idempotencyKey);
         return ResponseEntity.created(URI.create("/v1/training-jobs/" + id)).body(get(tenant, id));
@@ -56,11 +69,9 @@ class TrainingJobController {
 
     @GetMapping
     @Operation(summary = "List jobs, newest first, with cursor pagination")
-    TrainingJobView.Page<TrainingJobView> list(Tenant tenant, @RequestParam(defaultValue = "20") int limit,
-            @RequestParam(required = false) UUID after, @RequestParam(required = false) String status) {
-        if (limit < 1 || limit > 100) {
-            throw ApiProblem.invalidField("limit", "must be between 1 and 100");
-        }
+    CursorPage<TrainingJobView> list(Tenant tenant, @RequestParam(required = false) String limit,
+            @RequestParam(required = false) String after, @RequestParam(required = false) String status) {
+        CursorPage.Request<UUID> page = CursorPage.Request.of(limit, after, CursorPage::uuidCursor);
         Optional<JobStatus> filter = Optional.ofNullable(status).map(s -> {
             try {
                 return JobStatus.fromWire(s);
@@ -68,13 +79,11 @@ class TrainingJobController {
                 throw ApiProblem.invalidField("status", "must be one of queued, running, cancelling, succeeded, failed, cancelled");
             }
         });
-        if (after != null && !queries.exists(tenant, after)) {
-            throw ApiProblem.invalidField("after", "no job " + after);
+        // jobs are ordered by (created_at, id): the cursor's job must be found to know where the page starts
+        if (page.after() != null && !queries.exists(tenant, page.after())) {
+            throw ApiProblem.invalidField("after", "no job " + page.after());
         }
-        List<TrainingJobView> page = queries.list(tenant, filter, after, limit + 1);
-        boolean more = page.size() > limit;
-        List<TrainingJobView> data = more ? page.subList(0, limit) : page;
-        return new TrainingJobView.Page<>("list", data, more, data.isEmpty() ? null : data.get(data.size() - 1).id().toString());
+        return page.page(queries.list(tenant, filter, page.after(), page.fetchSize()), TrainingJobView::id);
     }
 
     @GetMapping("/{id}")
@@ -84,17 +93,12 @@ class TrainingJobController {
 
     @GetMapping("/{id}/events")
     @Operation(summary = "State transitions and warnings, oldest first; pass after=<last event id> to follow")
-    TrainingJobView.Page<TrainingJobView.EventView> events(Tenant tenant, @PathVariable UUID id,
-            @RequestParam(defaultValue = "0") long after, @RequestParam(defaultValue = "100") int limit) {
+    CursorPage<TrainingJobView.EventView> events(Tenant tenant, @PathVariable UUID id,
+            @RequestParam(required = false) String after, @RequestParam(required = false) String limit) {
         requireJob(tenant, id);
-        if (limit < 1 || limit > 1000) {
-            throw ApiProblem.invalidField("limit", "must be between 1 and 1000");
-        }
-        List<TrainingJobView.EventView> events = queries.events(id, after, limit + 1);
-        boolean more = events.size() > limit;
-        List<TrainingJobView.EventView> data = more ? events.subList(0, limit) : events;
-        return new TrainingJobView.Page<>("list", data, more,
-                data.isEmpty() ? null : String.valueOf(data.get(data.size() - 1).id()));
+        CursorPage.Request<Long> page = CursorPage.Request.of(limit, after, CursorPage::numberCursor);
+        return page.page(queries.events(id, page.after() == null ? 0 : page.after(), page.fetchSize()),
+                TrainingJobView.EventView::id);
     }
 
     /**

@@ -30,8 +30,9 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
  * <p>Each stream polls PostgreSQL (the job row and {@link TrainingJobQueries#events}) on a small shared scheduler:
  * no thread per client, no busy loop. It sends, in order of id, an {@code event} for each event row (SSE id = the
  * row's id, so {@code Last-Event-ID} resumes after it), a {@code progress} event with the job view whenever the
- * job changed, comments as keep-alives, and once the job is finished (its closing event row written) an
- * {@code end} event, then closes. Streams also close at their timeout (clients reconnect with
+ * job changed, comments as keep-alives, and once it reads a final status an {@code end} event, then closes: a
+ * status change and its event row are committed together ({@link JobQueue}), so the events read after a final
+ * status already hold the one that announces it. Streams also close at their timeout (clients reconnect with
  * {@code Last-Event-ID}) and on shutdown, before the web server drains requests.
  */
 @Component
@@ -44,8 +45,6 @@ class TrainingJobEventStream implements SmartLifecycle {
     static final String END = "end";
 
     private static final int BATCH = 100;
-    /** How long a finished job's stream waits for the closing event row (written just after the status). */
-    private static final Duration CLOSING_EVENT_GRACE = Duration.ofSeconds(3);
     private static final Duration KEEP_ALIVE = Duration.ofSeconds(15);
     private static final long RECONNECT_MILLIS = 2000;
 
@@ -55,6 +54,8 @@ class TrainingJobEventStream implements SmartLifecycle {
     private final int maxStreams;
     private final ScheduledThreadPoolExecutor scheduler;
     private final Set<Subscription> open = ConcurrentHashMap.newKeySet();
+    /** Streams open or being opened; {@link #open} alone would let a check and its add interleave. */
+    private final AtomicInteger slots = new AtomicInteger();
     private volatile boolean running;
 
     TrainingJobEventStream(TrainingJobQueries queries,
@@ -80,7 +81,9 @@ class TrainingJobEventStream implements SmartLifecycle {
         if (!running) {
             throw new ApiProblem(HttpStatus.SERVICE_UNAVAILABLE, "shutting_down", "The service is shutting down");
         }
-        if (open.size() >= maxStreams) {
+        // check and take a slot in one step: concurrent opens cannot pass the limit together
+        if (slots.incrementAndGet() > maxStreams) {
+            slots.decrementAndGet();
             throw new ApiProblem(HttpStatus.SERVICE_UNAVAILABLE, "too_many_streams",
                     "Too many open event streams (" + maxStreams + "); poll GET /v1/training-jobs/{id}/events instead");
         }
@@ -105,9 +108,7 @@ class TrainingJobEventStream implements SmartLifecycle {
         private final UUID jobId;
         private final SseEmitter emitter;
         private long lastId;
-        private Instant lastEventAt;
         private Object lastFingerprint;
-        private Instant terminalSeenAt;
         private Instant lastSentAt = Instant.now();
         private boolean first = true;
         private volatile boolean done;
@@ -138,7 +139,7 @@ class TrainingJobEventStream implements SmartLifecycle {
                     lastFingerprint = fingerprint;
                     send(SseEmitter.event().name(PROGRESS).data(job, MediaType.APPLICATION_JSON));
                 }
-                if (JobStatus.fromWire(job.status()).isTerminal() && closingEventWritten(job)) {
+                if (JobStatus.fromWire(job.status()).isTerminal()) {
                     send(SseEmitter.event().name(END).data(new End(jobId, job.status()), MediaType.APPLICATION_JSON));
                     close();
                     return;
@@ -162,28 +163,8 @@ class TrainingJobEventStream implements SmartLifecycle {
                 for (TrainingJobView.EventView event : batch) {
                     send(SseEmitter.event().id(Long.toString(event.id())).name(EVENT).data(event, MediaType.APPLICATION_JSON));
                     lastId = event.id();
-                    lastEventAt = event.createdAt();
                 }
             } while (batch.size() == BATCH && !done);
-        }
-
-        /**
-         * The status is stored just before the event row that announces it; a finished job's stream ends once an
-         * event at or after {@code finished_at} exists (or after a short grace, should clocks disagree).
-         */
-        private boolean closingEventWritten(TrainingJobView job) {
-            if (terminalSeenAt == null) {
-                terminalSeenAt = Instant.now();
-            }
-            if (lastEventAt == null && lastId > 0) {
-                // resumed with Last-Event-ID: look up when that event was written
-                lastEventAt = queries.events(jobId, lastId - 1, 1).stream().filter(e -> e.id() == lastId)
-                        .map(TrainingJobView.EventView::createdAt).findFirst().orElse(null);
-            }
-            if (job.finishedAt() == null || (lastEventAt != null && !lastEventAt.isBefore(job.finishedAt()))) {
-                return true;
-            }
-            return Duration.between(terminalSeenAt, Instant.now()).compareTo(CLOSING_EVENT_GRACE) >= 0;
         }
 
         private void send(SseEmitter.SseEventBuilder event) throws IOException {
@@ -210,7 +191,9 @@ class TrainingJobEventStream implements SmartLifecycle {
         /** Stops polling; the response is completed (or failed) elsewhere. */
         void stop() {
             done = true;
-            open.remove(this);
+            if (open.remove(this)) {
+                slots.decrementAndGet();
+            }
             ScheduledFuture<?> t = task;
             if (t != null) {
                 t.cancel(false);
@@ -222,7 +205,7 @@ class TrainingJobEventStream implements SmartLifecycle {
     private static Object fingerprint(TrainingJobView job) {
         return List.of(job.status(), Objects.toString(job.phase()), job.progress().epoch(), job.progress().step(),
                 job.metrics() == null ? -1 : job.metrics().epoch(), job.result() == null ? "" : job.result(),
-                Objects.toString(job.error()), job.attempt(), Objects.toString(job.updatedAt()));
+                Objects.toString(job.errorCode()), Objects.toString(job.error()), job.attempt(), Objects.toString(job.updatedAt()));
     }
 
     record End(UUID jobId, String status) {

@@ -36,8 +36,11 @@ class TrainingJobOpenApi {
             var list = openApi.getPaths() == null ? null : openApi.getPaths().get("/v1/training-jobs");
             if (list != null && list.getGet() != null && list.getGet().getParameters() != null) {
                 for (Parameter parameter : list.getGet().getParameters()) {
-                    if ("status".equals(parameter.getName()) && parameter.getSchema() != null) {
-                        setEnum(parameter.getSchema(), JobStatus.values());
+                    if ("status".equals(parameter.getName())) {
+                        // a schema of its own: springdoc may share one schema object between parameters
+                        Schema<String> status = new io.swagger.v3.oas.models.media.StringSchema();
+                        setEnum(status, JobStatus.values());
+                        parameter.setSchema(status);
                     }
                 }
             }

@@ -122,7 +122,7 @@ class TrainingJobQueries {
                 prompt, output, hyperparameters,
                 new TrainingJobView.Progress(rs.getInt("epoch"), rs.getInt("epochs"), step, total, percent, eta),
                 latest, resultJson == null ? null : json.readValue(resultJson, MAP), rs.getInt("attempt"),
-                rs.getInt("max_attempts"), rs.getString("error"), instant(rs, "created_at"),
+                rs.getInt("max_attempts"), rs.getString("error_code"), rs.getString("error"), instant(rs, "created_at"),
                 instant(rs, "started_at"), instant(rs, "finished_at"), instant(rs, "updated_at"));
     }
 

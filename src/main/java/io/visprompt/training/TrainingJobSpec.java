@@ -25,12 +25,12 @@ record TrainingJobSpec(Prompt prompt, Output output, Hyperparameters hyperparame
     }
 
     TrainingSettings toSettings() {
-        return new TrainingSettings(PromptTemplate.valueOf(prompt.template().toUpperCase()), prompt.size(),
-                PromptPlacement.valueOf(prompt.placement().toUpperCase()),
-                LabelMapping.valueOf(output.labelMapping().toUpperCase()), output.textTemplates(),
+        return new TrainingSettings(PromptTemplate.fromWire(prompt.template()), prompt.size(),
+                PromptPlacement.fromWire(prompt.placement()),
+                LabelMapping.fromWire(output.labelMapping()), output.textTemplates(),
                 hyperparameters.epochs(), hyperparameters.batchSize(), hyperparameters.learningRate(),
                 hyperparameters.momentum(), hyperparameters.weightDecay(), hyperparameters.warmupSteps(),
-                OptimizerKind.valueOf(hyperparameters.optimizer().toUpperCase()), hyperparameters.seed(),
+                OptimizerKind.fromWire(hyperparameters.optimizer()), hyperparameters.seed(),
                 hyperparameters.checkpointEvery());
     }
 }

@@ -4,11 +4,14 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
 
-/** A training job as the API shows it. */
+/**
+ * A training job as the API shows it. A failed job has a stable {@code errorCode} (see JobFailure) and an
+ * {@code error} message safe to show; the exception behind it is in the service log only.
+ */
 record TrainingJobView(UUID id, String object, UUID datasetId, String model, String status, String phase,
         Map<String, Object> prompt, Map<String, Object> output, Map<String, Object> hyperparameters,
         Progress progress, MetricView metrics, Map<String, Object> result, int attempt, int maxAttempts,
-        String error, Instant createdAt, Instant startedAt, Instant finishedAt, Instant updatedAt) {
+        String errorCode, String error, Instant createdAt, Instant startedAt, Instant finishedAt, Instant updatedAt) {
 
     record Progress(int epoch, int epochs, long step, Long totalSteps, Double percent, Long etaSeconds) {
     }

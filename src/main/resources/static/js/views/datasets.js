@@ -1,6 +1,6 @@
 // #/datasets: upload an ImageFolder archive (with upload progress), list, inspect and delete datasets.
 import { ApiError, getBlob, getJson, remove, upload } from '../api.js';
-import { announce, bytes, dateTime, el, errorBox, fill, isAbort, notice } from '../ui.js';
+import { announce, bytes, dateTime, el, errorBox, fill, isAbort, notice, objectUrls } from '../ui.js';
 
 export function render(root, params, signal) {
   const fileInput = el('input', { type: 'file', id: 'upload-file', name: 'file', required: true,
@@ -54,6 +54,8 @@ export function render(root, params, signal) {
 
   let pending = null;
   signal.addEventListener('abort', () => pending?.abort());
+  // thumbnails' object URLs: each is revoked once its image has loaded (or failed), the rest when the view is left
+  const objectUrl = objectUrls(signal);
 
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
@@ -91,10 +93,11 @@ export function render(root, params, signal) {
       progress.dataset.percent = '100';
       progressText.textContent = 'Done';
       const rejected = dataset.rejected_files || [];
+      const skipped = dataset.rejected_file_count ?? rejected.length; // rejected_files holds the first page only
       fill(result, el('div', { class: 'notice success' },
         el('strong', {}, `Uploaded “${dataset.name}”: `),
         `${dataset.class_names.length} classes, ${counts(dataset)}.`,
-        rejected.length ? ` ${rejected.length} file(s) were skipped: ` : null,
+        skipped ? ` ${skipped} file(s) were skipped: ` : null,
         rejected.length ? rejected.slice(0, 5).map((r) => `${r.path} (${r.reason})`).join('; ') : null));
       form.reset();
       await load(true);
@@ -165,8 +168,15 @@ export function render(root, params, signal) {
         for (let n = 0; n < 3; n++) {
           const img = el('img', { class: 'thumb', alt: `${name}, example ${n + 1}`, width: 48, height: 48 });
           figure.insertBefore(img, figure.lastChild);
-          getBlob(`v1/datasets/${d.id}/classes/${label}/images/${n}`, 'image/png')
-            .then(({ blob }) => { img.src = URL.createObjectURL(blob); })
+          getBlob(`v1/datasets/${d.id}/classes/${label}/images/${n}`, 'image/png', { signal })
+            .then(({ blob }) => {
+              const src = objectUrl(blob);
+              // a loaded image keeps its pixels: the URL is no longer needed, even while the card stays
+              const release = () => URL.revokeObjectURL(src);
+              img.addEventListener('load', release, { once: true });
+              img.addEventListener('error', release, { once: true });
+              img.src = src;
+            })
             .catch(() => img.remove());
         }
       });

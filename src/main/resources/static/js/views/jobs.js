@@ -3,14 +3,6 @@ import { getJson, postJson, request } from '../api.js';
 import { ACTIVE, announce, dateTime, duration, el, errorBox, fill, hashQuery, isAbort, notice, shortId,
   statusBadge } from '../ui.js';
 
-// Bahng et al.'s settings, as the API applies them when a field is left out.
-const PAPER = {
-  learningRate: 40, momentum: 0.9, weightDecay: 0, warmupSteps: 1000, epochs: 1000, seed: 0,
-  batchClassifier: 128, batchClip: 256, promptPixelsAt224: 30,
-};
-// The service's default learning rate per optimizer (OptimizerKind); blank sends none.
-const LEARNING_RATE = { sgd: 40, normalized_sgd: 3, adam: 0.01 };
-
 export function render(root, params, signal) {
   const query = hashQuery();
   const formBox = el('div', { id: 'job-form-box' }, el('p', { class: 'muted' }, 'Loading datasets and models…'));
@@ -123,13 +115,16 @@ export function render(root, params, signal) {
 async function buildForm(box, preselectedDataset, signal) {
   let datasets;
   let models;
+  let defaults; // Bahng et al.'s settings, as the API applies them when a field is left out (its one copy)
   try {
-    [datasets, models] = await Promise.all([
-      getJson('v1/datasets?limit=100', { signal }), getJson('v1/models', { signal })]);
+    [datasets, models, defaults] = await Promise.all([
+      getJson('v1/datasets?limit=100', { signal }), getJson('v1/models', { signal }),
+      getJson('v1/training-jobs/defaults', { signal })]);
   } catch (err) {
-    if (!isAbort(err)) fill(box, errorBox(err, 'Could not load datasets and models'));
+    if (!isAbort(err)) fill(box, errorBox(err, 'Could not load datasets, models and defaults'));
     return;
   }
+  const { prompt: dp, output: dout, hyperparameters: dh } = defaults;
   if (!datasets.data.length) {
     fill(box, el('div', { class: 'panel' }, el('h2', {}, 'Start a training job'),
       notice('Upload a dataset first.'), el('a', { class: 'button', href: '#/datasets' }, 'Go to datasets')));
@@ -155,22 +150,22 @@ async function buildForm(box, preselectedDataset, signal) {
       `${d.name} (${d.class_names.length} classes)`)));
   const model = el('select', { required: true },
     models.data.map((m) => el('option', { value: m.id }, `${m.id} (${m.kind}, ${m.input_size} px)`)));
-  const template = choice('padding', ['padding', 'fixed_patch', 'random_patch']);
+  const template = choice(dp.template, dp.templates);
   const size = number({ min: 1, max: 4096, step: 1, inputmode: 'numeric' });
-  const placement = choice('normalized', ['normalized', 'pixel_shrink']);
-  const mapping = choice('identity', ['identity', 'frequency', 'iterative']);
+  const placement = choice(dp.placement, dp.placements);
+  const mapping = choice(dout.label_mapping, dout.label_mappings);
   const textTemplates = el('input', { type: 'text', placeholder: '' });
-  const epochs = number({ min: 1, max: 10000, step: 1, inputmode: 'numeric', placeholder: PAPER.epochs });
+  const epochs = number({ min: 1, max: 10000, step: 1, inputmode: 'numeric', placeholder: dh.epochs });
   const batch = number({ min: 1, max: 4096, step: 1, inputmode: 'numeric' });
-  const lr = number({ min: 0, placeholder: PAPER.learningRate });
-  const momentum = number({ min: 0, max: 0.999, placeholder: PAPER.momentum });
-  const weightDecay = number({ min: 0, max: 1, placeholder: PAPER.weightDecay });
-  const warmup = number({ min: 0, step: 1, inputmode: 'numeric', placeholder: PAPER.warmupSteps });
-  const optimizer = choice('sgd', ['sgd', 'normalized_sgd', 'adam']);
-  const seed = number({ step: 1, inputmode: 'numeric', placeholder: PAPER.seed });
+  const lr = number({ min: 0, placeholder: dh.learning_rate });
+  const momentum = number({ min: 0, max: 0.999, placeholder: dh.momentum });
+  const weightDecay = number({ min: 0, max: 1, placeholder: dh.weight_decay });
+  const warmup = number({ min: 0, step: 1, inputmode: 'numeric', placeholder: dh.warmup_steps });
+  const optimizer = choice(dh.optimizer, dh.optimizers);
+  const seed = number({ step: 1, inputmode: 'numeric', placeholder: dh.seed });
 
   const mappingField = field('output.label_mapping', 'Output label mapping', mapping,
-    'Default: identity (class i → model output i); iterative = ILM-VP');
+    `Default: ${dout.label_mapping} (identity: class i → model output i); iterative = ILM-VP`);
   const templatesField = field('output.text_templates', 'Text templates', textTemplates, '');
   const submit = el('button', { type: 'submit' }, 'Start training');
   const result = el('div', { 'aria-live': 'polite' });
@@ -182,47 +177,45 @@ async function buildForm(box, preselectedDataset, signal) {
       field('model', 'Frozen model', model, 'Required')),
     el('fieldset', {}, el('legend', {}, 'Prompt'),
       el('div', { class: 'grid-3' },
-        field('prompt.template', 'Template', template, 'Default: padding (a frame of learnable pixels)'),
+        field('prompt.template', 'Template', template, `Default: ${dp.template} (padding: a frame of learnable pixels)`),
         field('prompt.size', 'Size (px)', size, ''),
-        field('prompt.placement', 'Placement', placement, 'Default: normalized (added to the normalized image)'))),
+        field('prompt.placement', 'Placement', placement, `Default: ${dp.placement} (normalized: added to the normalized image)`))),
     el('fieldset', {}, el('legend', {}, 'Output'),
       el('div', { class: 'grid-2' }, mappingField, templatesField)),
     el('fieldset', {}, el('legend', {}, 'Hyperparameters'),
       el('div', { class: 'grid-4' },
-        field('hyperparameters.epochs', 'Epochs', epochs, `Default: ${PAPER.epochs}`),
+        field('hyperparameters.epochs', 'Epochs', epochs, `Default: ${dh.epochs}`),
         field('hyperparameters.batch_size', 'Batch size', batch, ''),
-        field('hyperparameters.learning_rate', 'Learning rate', lr, 'Default: 40 (sgd), 3 (normalized_sgd), 0.01 (adam)'),
-        field('hyperparameters.momentum', 'Momentum', momentum, `Default: ${PAPER.momentum}`),
-        field('hyperparameters.weight_decay', 'Weight decay', weightDecay, `Default: ${PAPER.weightDecay}`),
-        field('hyperparameters.warmup_steps', 'Warm-up steps', warmup, `Default: a tenth of the job's steps, at most ${PAPER.warmupSteps}; then cosine decay per step`),
-        field('hyperparameters.optimizer', 'Optimizer', optimizer, 'Default: sgd'),
-        field('hyperparameters.seed', 'Seed', seed, `Default: ${PAPER.seed}`))),
+        field('hyperparameters.learning_rate', 'Learning rate', lr, `Default: the optimizer's (${dh.learning_rate} for ${dh.optimizer}, 3 for normalized_sgd, 0.01 for adam)`),
+        field('hyperparameters.momentum', 'Momentum', momentum, `Default: ${dh.momentum}`),
+        field('hyperparameters.weight_decay', 'Weight decay', weightDecay, `Default: ${dh.weight_decay}`),
+        field('hyperparameters.warmup_steps', 'Warm-up steps', warmup, `Default: a tenth of the job's steps, at most ${dh.warmup_steps}; then cosine decay per step`),
+        field('hyperparameters.optimizer', 'Optimizer', optimizer, `Default: ${dh.optimizer}`),
+        field('hyperparameters.seed', 'Seed', seed, `Default: ${dh.seed}`))),
     el('div', { class: 'actions' }, submit),
     result);
   form.setAttribute('aria-labelledby', 'job-form-heading');
   fill(box, form);
 
-  // defaults that depend on the model: batch size (CLIP 256, else 128), prompt size (30 px at 224 px, scaled)
+  // defaults that depend on the model (batch size, prompt size, text templates), as the API reports them
   const byId = new Map(models.data.map((m) => [m.id, m]));
   function modelChanged() {
     const m = byId.get(model.value);
-    if (!m) return;
+    const md = defaults.models[model.value];
+    if (!m || !md) return;
     const clip = m.kind === 'clip';
-    const scaled = Math.max(1, Math.round((PAPER.promptPixelsAt224 * m.input_size) / 224));
-    size.placeholder = scaled;
-    hints['prompt.size'].textContent = `Default: ${scaled} px (the paper's 30 px at 224 px, scaled to ${m.input_size} px)`;
-    const b = clip ? PAPER.batchClip : PAPER.batchClassifier;
-    batch.placeholder = b;
-    hints['hyperparameters.batch_size'].textContent = `Default: ${b} (${PAPER.batchClip} for CLIP, ${PAPER.batchClassifier} otherwise)`;
+    size.placeholder = md.prompt_size;
+    hints['prompt.size'].textContent = `Default: ${md.prompt_size} px (the paper's ${dp.paper_size} px at ${dp.paper_input_size} px, scaled to ${m.input_size} px)`;
+    batch.placeholder = md.batch_size;
+    hints['hyperparameters.batch_size'].textContent = `Default: ${md.batch_size} (${dh.batch_size_clip} for CLIP, ${dh.batch_size_classifier} otherwise)`;
     mappingField.hidden = clip;
     templatesField.hidden = !clip;
-    const templates = m.text_templates?.length ? m.text_templates : ['This is a photo of a {}'];
+    const templates = md.text_templates.length ? md.text_templates : [dout.text_template];
     textTemplates.placeholder = templates.join(' | ');
     hints['output.text_templates'].textContent = `Default: the model's, ${templates.join(' | ')}. Separate several with |`;
   }
   model.addEventListener('change', modelChanged);
   modelChanged();
-  optimizer.addEventListener('change', () => { lr.placeholder = LEARNING_RATE[optimizer.value || 'sgd']; });
 
   form.addEventListener('submit', async (e) => {
     e.preventDefault();

@@ -30,6 +30,8 @@ import io.visprompt.PostgresIntegrationTest;
 import io.visprompt.TestArchives;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.TestPropertySource;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -39,6 +41,10 @@ import tools.jackson.databind.json.JsonMapper;
  * the bearer key). Multipart bodies are sent for real but only their responses are validated: the validator does
  * not read multipart.
  */
+// Trains a job: workers on (as TrainAndServeTests), and closed after the class so they claim no other class's jobs.
+@DirtiesContext
+@TestPropertySource(properties = {"visprompt.training.workers=true", "visprompt.training.heartbeat-interval=1s",
+        "visprompt.inference.max-batch-wait=20ms"})
 class OpenApiContractTests extends PostgresIntegrationTest {
 
     private final JsonMapper json = JsonMapper.builder().build();

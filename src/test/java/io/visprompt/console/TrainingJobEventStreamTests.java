@@ -6,11 +6,15 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.sql.Timestamp;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -20,8 +24,12 @@ import io.visprompt.TestArchives;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.TestPropertySource;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -31,12 +39,18 @@ import tools.jackson.databind.json.JsonMapper;
  * the JSON variant unchanged beside it.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+// Closed after the class: its workers must not claim other classes' jobs on a shared database.
+@DirtiesContext
+@TestPropertySource(properties = "visprompt.training.workers=true")
 class TrainingJobEventStreamTests extends PostgresIntegrationTest {
 
     static final int EPOCHS = 3;
 
     final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     final JsonMapper json = JsonMapper.builder().build();
+
+    @Autowired
+    JdbcClient jdbc;
 
     String jobId;
     List<Sse> live;
@@ -72,7 +86,7 @@ class TrainingJobEventStreamTests extends PostgresIntegrationTest {
         }
 
         // the same rows as the JSON list, in the same order
-        JsonNode page = getJson("/v1/training-jobs/" + jobId + "/events?limit=1000").getBody();
+        JsonNode page = getJson("/v1/training-jobs/" + jobId + "/events?limit=100").getBody();
         List<String> listed = new ArrayList<>();
         page.get("data").forEach(e -> listed.add(e.get("id").asString()));
         assertThat(rows.stream().map(Sse::id).toList()).isEqualTo(listed);
@@ -146,6 +160,40 @@ class TrainingJobEventStreamTests extends PostgresIntegrationTest {
         assertThat(read(end.data()).get("status").asString()).isEqualTo("cancelled");
     }
 
+    /**
+     * The stream ends as soon as it reads a final status, with the event that announces it (both are committed
+     * together): no waiting for an event dated at or after {@code finished_at}, as when the writer's clock lags.
+     */
+    @Test
+    void aFinishedJobsStreamEndsAtOnceWithItsFinalEvent() throws Exception {
+        UUID id = UUID.randomUUID();
+        Instant finished = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        jdbc.sql("""
+                INSERT INTO training_jobs (id, tenant, dataset_id, model_id, spec, status, phase, max_attempts, epochs,
+                                           created_at, updated_at, finished_at)
+                VALUES (:id, 'default', :dataset, 'fashion-cnn', CAST('{}' AS jsonb), 'failed', 'failed', 3, 1,
+                        :created, :finished, :finished)
+                """).param("id", id).param("dataset", UUID.randomUUID())
+                .param("created", Timestamp.from(finished.minusSeconds(10))).param("finished", Timestamp.from(finished))
+                .update();
+        for (String type : List.of("created", "failed")) {
+            jdbc.sql("""
+                    INSERT INTO training_job_events (job_id, created_at, level, type, message)
+                    VALUES (:id, :at, 'info', :type, :type)
+                    """).param("id", id).param("at", Timestamp.from(finished.minusSeconds(2))).param("type", type)
+                    .update();
+        }
+
+        long start = System.nanoTime();
+        List<Sse> events = readStream(id.toString(), null, 0);
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+        assertThat(events.stream().map(Sse::name).toList()).containsExactly("event", "event", "progress", "end");
+        assertThat(read(events.get(1).data()).get("type").asString()).isEqualTo("failed");
+        assertThat(read(events.get(3).data()).get("status").asString()).isEqualTo("failed");
+        assertThat(took).as("no grace period after the final status").isLessThan(Duration.ofMillis(2500));
+    }
+
     @Test
     void theOpenApiDocumentDescribesBothVariants() {
         JsonNode get = getJson("/v3/api-docs").getBody().at("/paths/~1v1~1training-jobs~1{id}~1events/get");
@@ -160,12 +208,19 @@ class TrainingJobEventStreamTests extends PostgresIntegrationTest {
                 .header("Accept", "text/event-stream").header("Authorization", "Bearer " + adminKey).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(unknown.statusCode()).isEqualTo(404);
+        assertThat(unknown.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
+        assertThat(read(unknown.body()).get("code").asString()).isEqualTo("training_job_not_found");
 
         HttpResponse<String> bad = client.send(HttpRequest.newBuilder(uri("/v1/training-jobs/" + jobId + "/events"))
                 .header("Accept", "text/event-stream").header("Last-Event-ID", "yesterday")
                 .header("Authorization", "Bearer " + adminKey).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(bad.statusCode()).isEqualTo(400);
+        assertThat(bad.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
+        JsonNode problem = read(bad.body());
+        assertThat(problem.get("code").asString()).isEqualTo("invalid_field");
+        assertThat(problem.at("/errors/0/field").asString()).isEqualTo("Last-Event-ID");
+        assertThat(bad.body()).doesNotContain("event:");
     }
 
     /** Reads one whole stream (until the server closes it), bounded in time. */

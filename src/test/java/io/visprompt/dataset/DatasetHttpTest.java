@@ -130,6 +130,19 @@ abstract class DatasetHttpTest extends PostgresIntegrationTest {
         }
     }
 
+    /**
+     * What lies inside the work directories under {@code .incoming/} (each process's own folder there): empty once
+     * every upload and deletion has finished. The owner lock files beside them stay while their processes live.
+     */
+    protected static java.util.List<Path> workInProgress() {
+        Path incoming = STORAGE.resolve(".incoming");
+        try (Stream<Path> paths = Files.walk(incoming)) {
+            return paths.filter(p -> incoming.relativize(p).getNameCount() >= 2).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Images in class folders: {@code cats/0.png}, ... in solid colours per class. */
     protected static Map<String, byte[]> imageFolder(int perClass, String... classes) {
         Map<String, byte[]> files = new LinkedHashMap<>();

@@ -10,7 +10,12 @@ import java.util.UUID;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.visprompt.config.Tenant;
+import io.visprompt.dataset.internal.ImageEntity;
 import io.visprompt.dataset.internal.TestArchives;
+import io.visprompt.dataset.internal.TestImages;
+import jakarta.persistence.EntityManagerFactory;
+import org.hibernate.SessionFactory;
+import org.hibernate.stat.Statistics;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.HttpStatus;
@@ -22,6 +27,9 @@ class DatasetLifecycleTests extends DatasetHttpTest {
 
     @Autowired
     Datasets datasets;
+
+    @Autowired
+    EntityManagerFactory entityManagerFactory;
 
     @Autowired
     MeterRegistry meters;
@@ -68,6 +76,48 @@ class DatasetLifecycleTests extends DatasetHttpTest {
     }
 
     @Test
+    void servesTheNthImageOfAClassTrainFirstThenValAndTestReadingOneImageRow() {
+        TestArchives archive = TestArchives.zip();
+        String[] classes = {"a", "b", "c"};
+        Map<String, Integer> perSplit = Map.of("train", 3, "val", 2, "test", 1);
+        for (int c = 0; c < classes.length; c++) {
+            for (String split : List.of("train", "val", "test")) {
+                for (int i = 0; i < perSplit.get(split); i++) {
+                    archive.file(split + "/" + classes[c] + "/" + i + ".png", TestImages.png(4, 4, colour(c, split, i)));
+                }
+            }
+        }
+        UUID id = uploaded(archive.bytes());
+        Statistics statistics = entityManagerFactory.unwrap(SessionFactory.class).getStatistics();
+        List<Integer> served = new ArrayList<>();
+        long imageRowsRead;
+        statistics.setStatisticsEnabled(true);
+        try {
+            statistics.clear();
+            for (int n = 0; n < 6; n++) {
+                ResponseEntity<byte[]> image = http.get().uri("/v1/datasets/" + id + "/classes/1/images/" + n).retrieve()
+                        .toEntity(byte[].class);
+                assertThat(image.getStatusCode()).isEqualTo(HttpStatus.OK);
+                served.add(TestImages.decode(image.getBody()).getRGB(1, 1) & 0xFFFFFF);
+            }
+            imageRowsRead = statistics.getEntityStatistics(ImageEntity.class.getName()).getLoadCount();
+        } finally {
+            statistics.setStatisticsEnabled(false);
+        }
+
+        assertThat(served).containsExactly(colour(1, "train", 0), colour(1, "train", 1), colour(1, "train", 2),
+                colour(1, "val", 0), colour(1, "val", 1), colour(1, "test", 0));
+        assertThat(imageRowsRead).as("image rows read for 6 thumbnails of an 18-image dataset").isEqualTo(6);
+        assertProblem(get("/v1/datasets/" + id + "/classes/1/images/6"), HttpStatus.NOT_FOUND, "image_not_found");
+        assertProblem(get("/v1/datasets/" + id + "/classes/3/images/0"), HttpStatus.NOT_FOUND, "image_not_found");
+        assertProblem(get("/v1/datasets/" + id + "/classes/0/images/-1"), HttpStatus.NOT_FOUND, "image_not_found");
+    }
+
+    private static int colour(int label, String split, int i) {
+        return 0x400000 * (label + 1) + 0x004000 * List.of("train", "val", "test").indexOf(split) + 0x10 * (i + 1);
+    }
+
+    @Test
     void refusesInvalidPageParameters() {
         ResponseEntity<JsonNode> zero = get("/v1/datasets?limit=0");
         ResponseEntity<JsonNode> tooMany = get("/v1/datasets?limit=101");
@@ -109,7 +159,7 @@ class DatasetLifecycleTests extends DatasetHttpTest {
             assertThat(rows(table, id)).as(table).isZero();
         }
         assertThat(directory).doesNotExist();
-        assertThat(STORAGE.resolve(".incoming")).isEmptyDirectory();
+        assertThat(workInProgress()).isEmpty();
     }
 
     @Test

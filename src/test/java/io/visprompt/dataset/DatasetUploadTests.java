@@ -78,7 +78,7 @@ class DatasetUploadTests extends DatasetHttpTest {
             storedBytes += image.byteSize();
         }
         assertThat(body.get("total_bytes").asLong()).isEqualTo(storedBytes);
-        assertThat(STORAGE.resolve(".incoming")).isEmptyDirectory();
+        assertThat(workInProgress()).isEmpty();
 
         assertThat(get("/v1/datasets/" + id).getBody()).isEqualTo(body);
         // Same archive, same seed: the same images land in the same splits.

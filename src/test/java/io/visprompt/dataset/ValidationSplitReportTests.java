@@ -11,6 +11,8 @@ import java.util.Map;
 import io.visprompt.PostgresIntegrationTest;
 import io.visprompt.TestArchives;
 import org.junit.jupiter.api.Test;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.TestPropertySource;
 import org.springframework.core.io.ByteArrayResource;
 import org.springframework.http.HttpEntity;
 import org.springframework.http.HttpHeaders;
@@ -25,6 +27,10 @@ import tools.jackson.databind.JsonNode;
  * Validation images taken from the training images are reported, never silent: in the upload's answer and in a
  * job's {@code data_loaded} event.
  */
+// Trains a job: workers on (as TrainAndServeTests), and closed after the class so they claim no other class's jobs.
+@DirtiesContext
+@TestPropertySource(properties = {"visprompt.training.workers=true", "visprompt.training.heartbeat-interval=1s",
+        "visprompt.inference.max-batch-wait=20ms"})
 class ValidationSplitReportTests extends PostgresIntegrationTest {
 
     @Test

@@ -1,6 +1,7 @@
 package io.visprompt.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -12,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -68,7 +68,7 @@ class WorkerHandoverIT {
                 .header("Authorization", "Bearer " + ADMIN_KEY).header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)))).get("id").asString();
         UUID job = UUID.fromString(jobId);
 
-        await(Duration.ofMinutes(3), () -> db.sql("SELECT step FROM training_job_checkpoints WHERE job_id = :id")
+        await().atMost(Duration.ofMinutes(3)).until(() -> db.sql("SELECT step FROM training_job_checkpoints WHERE job_id = :id")
                 .param("id", job).query(Long.class).optional().orElse(0L) >= 10);
 
         first.destroy(); // SIGTERM
@@ -84,7 +84,7 @@ class WorkerHandoverIT {
 
         int portB = freePort();
         start(portB, storage, "second");
-        await(Duration.ofMinutes(3), () -> db.sql("SELECT attempt = 2 AND status = 'running' AND step > :step FROM training_jobs WHERE id = :id")
+        await().atMost(Duration.ofMinutes(3)).until(() -> db.sql("SELECT attempt = 2 AND status = 'running' AND step > :step FROM training_jobs WHERE id = :id")
                 .param("id", job).param("step", checkpointStep).query(Boolean.class).single());
 
         List<String> events = db.sql("SELECT type || ': ' || message FROM training_job_events WHERE job_id = :id ORDER BY id")
@@ -114,14 +114,10 @@ class WorkerHandoverIT {
     }
 
     private void awaitReady(String base) throws Exception {
-        await(Duration.ofMinutes(2), () -> {
-            try {
-                return http.send(HttpRequest.newBuilder(URI.create(base + "/actuator/health/readiness")).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
-            } catch (IOException e) {
-                return false;
-            }
-        });
+        // refused connections while the process starts
+        await().atMost(Duration.ofMinutes(2)).ignoreExceptionsInstanceOf(IOException.class).until(() -> http.send(
+                HttpRequest.newBuilder(URI.create(base + "/actuator/health/readiness")).build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode() == 200);
     }
 
     private String upload(String base, byte[] zip) throws Exception {
@@ -143,18 +139,6 @@ class WorkerHandoverIT {
         HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as(response.body()).isBetween(200, 299);
         return response.body();
-    }
-
-    private interface Check {
-        boolean holds() throws Exception;
-    }
-
-    private static void await(Duration timeout, Check check) throws Exception {
-        Instant deadline = Instant.now().plus(timeout);
-        while (!check.holds()) {
-            assertThat(Instant.now()).as("waited %s", timeout).isBefore(deadline);
-            Thread.sleep(250);
-        }
     }
 
     private static int freePort() throws IOException {

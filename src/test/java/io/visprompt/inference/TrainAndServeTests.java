@@ -2,16 +2,20 @@ package io.visprompt.inference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
+import static org.awaitility.Awaitility.await;
 
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import javax.imageio.ImageIO;
 
@@ -27,6 +31,7 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.TestPropertySource;
 import org.springframework.util.LinkedMultiValueMap;
 import org.springframework.util.MultiValueMap;
@@ -38,7 +43,10 @@ import tools.jackson.databind.JsonNode;
  * classifier, poll to the end, download the prompt and classify with it. One job is trained for the class.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@TestPropertySource(properties = {"visprompt.training.heartbeat-interval=1s", "visprompt.inference.max-batch-wait=20ms"})
+// Closed after the class: its workers must not claim other classes' jobs on a shared database.
+@DirtiesContext
+@TestPropertySource(properties = {"visprompt.training.workers=true", "visprompt.training.heartbeat-interval=1s",
+        "visprompt.inference.max-batch-wait=20ms"})
 class TrainAndServeTests extends PostgresIntegrationTest {
 
     static final byte[] DATASET = TestArchives.fixture("fashion-border.zip");
@@ -83,19 +91,30 @@ class TrainAndServeTests extends PostgresIntegrationTest {
     }
 
     @Test
-    void classifyingTheTestSplitReproducesTheAccuraciesTrainingReported() {
+    void classifyingTheTestSplitReproducesTheAccuraciesTrainingReported() throws Exception {
         Map<String, byte[]> test = TestImages.testSplit(DATASET);
-        int promptedCorrect = 0;
-        int unpromptedCorrect = 0;
+        // 16 clients at once, as a busy service sees them: the dynamic batcher groups their requests, where one
+        // client at a time would wait out max-batch-wait on every image
+        List<Callable<boolean[]>> requests = new ArrayList<>();
         for (Map.Entry<String, byte[]> image : test.entrySet()) {
             String truth = TestImages.classOf(image.getKey());
-            if (classify(image.getValue(), Map.of("prompt_id", promptId)).at("/predictions/0/label").asString().equals(truth)) {
-                promptedCorrect++;
+            requests.add(() -> new boolean[] {
+                classify(image.getValue(), Map.of("prompt_id", promptId)).at("/predictions/0/label").asString()
+                        .equals(truth),
+                classify(image.getValue(), Map.of("prompt_id", promptId, "prompted", "false"))
+                        .at("/predictions/0/label").asString().equals(truth)});
+        }
+        int promptedCorrect = 0;
+        int unpromptedCorrect = 0;
+        ExecutorService clients = Executors.newFixedThreadPool(16);
+        try {
+            for (Future<boolean[]> answer : clients.invokeAll(requests)) {
+                boolean[] correct = answer.get();
+                promptedCorrect += correct[0] ? 1 : 0;
+                unpromptedCorrect += correct[1] ? 1 : 0;
             }
-            if (classify(image.getValue(), Map.of("prompt_id", promptId, "prompted", "false"))
-                    .at("/predictions/0/label").asString().equals(truth)) {
-                unpromptedCorrect++;
-            }
+        } finally {
+            clients.shutdownNow();
         }
         assertThat((double) promptedCorrect / test.size()).isCloseTo(job.at("/result/prompted_test_accuracy").asDouble(), within(1e-9));
         assertThat((double) unpromptedCorrect / test.size()).isCloseTo(job.at("/result/zero_shot_test_accuracy").asDouble(), within(1e-9));
@@ -234,15 +253,9 @@ class TrainAndServeTests extends PostgresIntegrationTest {
         }, headers);
     }
 
-    private JsonNode awaitEnd(String id, Duration timeout) throws InterruptedException {
-        Instant deadline = Instant.now().plus(timeout);
-        while (true) {
-            JsonNode current = getJson("/v1/training-jobs/" + id).getBody();
-            String status = current.get("status").asString();
-            if (List.of("succeeded", "failed", "cancelled").contains(status) || Instant.now().isAfter(deadline)) {
-                return current;
-            }
-            Thread.sleep(500);
-        }
+    private JsonNode awaitEnd(String id, Duration timeout) {
+        return await().atMost(timeout).pollInterval(Duration.ofMillis(500))
+                .until(() -> getJson("/v1/training-jobs/" + id).getBody(),
+                        job -> List.of("succeeded", "failed", "cancelled").contains(job.get("status").asString()));
     }
 }

@@ -26,11 +26,10 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.core.io.DefaultResourceLoader;
-import org.springframework.http.HttpStatus;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import io.visprompt.config.ApiProblem;
+import io.visprompt.config.DomainException;
 import io.visprompt.model.internal.ConfiguredModel;
 
 class ConfiguredModelCatalogTest {
@@ -162,13 +161,14 @@ class ConfiguredModelCatalogTest {
     }
 
     @Test
-    void anUnknownIdIsANotFoundProblem() {
+    void anUnknownIdIsAModelNotFoundRefusal() {
         ConfiguredModelCatalog catalog = catalog(ConfiguredModel.of("cnn", "classpath:models/fashion-cnn"));
 
         assertThatThrownBy(() -> catalog.load("nope"))
-                .isInstanceOfSatisfying(ApiProblem.class, problem -> {
-                    assertThat(problem.status()).isEqualTo(HttpStatus.NOT_FOUND);
-                    assertThat(problem.code()).isEqualTo("model_not_found");
+                .isInstanceOfSatisfying(UnknownModelException.class, refusal -> {
+                    assertThat(refusal.kind()).isEqualTo(DomainException.Kind.NOT_FOUND);
+                    assertThat(refusal.code()).isEqualTo("model_not_found");
+                    assertThat(refusal.modelId()).isEqualTo("nope");
                 });
         assertThat(catalog.find("nope")).isEmpty();
     }

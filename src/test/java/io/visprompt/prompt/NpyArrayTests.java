@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 
-import io.visprompt.config.ApiProblem;
 import org.junit.jupiter.api.Test;
 
 class NpyArrayTests {
@@ -42,14 +41,14 @@ class NpyArrayTests {
         byte[] doubles = new NpyArray(new int[] {2}, new float[2]).write();
         String text = new String(doubles, StandardCharsets.ISO_8859_1).replace("<f4", "<f8");
         assertThatThrownBy(() -> NpyArray.read(new ByteArrayInputStream(text.getBytes(StandardCharsets.ISO_8859_1)), "values"))
-                .isInstanceOf(ApiProblem.class).hasMessageContaining("float32");
+                .isInstanceOf(InvalidNpyException.class).hasMessageContaining("float32");
 
         byte[] good = new NpyArray(new int[] {4}, new float[4]).write();
         byte[] truncated = java.util.Arrays.copyOf(good, good.length - 3);
         assertThatThrownBy(() -> NpyArray.read(new ByteArrayInputStream(truncated), "values"))
-                .isInstanceOf(ApiProblem.class).hasMessageContaining("shorter");
+                .isInstanceOf(InvalidNpyException.class).hasMessageContaining("shorter");
 
         assertThatThrownBy(() -> NpyArray.read(new ByteArrayInputStream("not numpy".getBytes()), "values"))
-                .isInstanceOf(ApiProblem.class).hasMessageContaining("not a NumPy");
+                .isInstanceOf(InvalidNpyException.class).hasMessageContaining("not a NumPy");
     }
 }

@@ -11,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -19,6 +18,7 @@ import java.util.stream.Stream;
 
 import io.visprompt.PostgresIntegrationTest;
 import io.visprompt.TestArchives;
+import org.awaitility.Awaitility;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.core.io.ByteArrayResource;
 import org.springframework.http.HttpEntity;
@@ -134,15 +134,9 @@ abstract class AccessControlHttpTest extends PostgresIntegrationTest {
         }
     }
 
-    protected static <T> T await(Duration timeout, Supplier<T> value, java.util.function.Predicate<T> done)
-            throws InterruptedException {
-        Instant deadline = Instant.now().plus(timeout);
-        T current = value.get();
-        while (!done.test(current) && Instant.now().isBefore(deadline)) {
-            Thread.sleep(50);
-            current = value.get();
-        }
-        return current;
+    /** What {@code value} supplies once {@code done} accepts it, polled with Awaitility; fails after {@code timeout}. */
+    protected static <T> T await(Duration timeout, Supplier<T> value, java.util.function.Predicate<T> done) {
+        return Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(50)).until(value::get, done);
     }
 
     protected static byte[] png() {

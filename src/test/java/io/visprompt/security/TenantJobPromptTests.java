@@ -1,6 +1,7 @@
 package io.visprompt.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.List;
@@ -18,6 +19,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.TestPropertySource;
 import org.springframework.util.LinkedMultiValueMap;
 import org.springframework.util.MultiValueMap;
@@ -26,7 +28,10 @@ import tools.jackson.databind.JsonNode;
 
 /** A worker trains a tenant's job: the prompt it stores belongs to the job's tenant, and only that tenant sees it. */
 // the same properties as TrainAndServeTests: one Spring context for both
-@TestPropertySource(properties = {"visprompt.training.heartbeat-interval=1s", "visprompt.inference.max-batch-wait=20ms"})
+// Closed after the class: its workers must not claim other classes' jobs on a shared database.
+@DirtiesContext
+@TestPropertySource(properties = {"visprompt.training.workers=true", "visprompt.training.heartbeat-interval=1s",
+        "visprompt.inference.max-batch-wait=20ms"})
 class TenantJobPromptTests extends PostgresIntegrationTest {
 
     @Autowired
@@ -55,15 +60,9 @@ class TenantJobPromptTests extends PostgresIntegrationTest {
                         Map.of("epochs", 1, "batch_size", 8, "warmup_steps", 1)))
                 .retrieve().body(JsonNode.class).get("id").asString();
 
-        JsonNode finished = null;
-        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-        while (System.nanoTime() < deadline) {
-            finished = trainer.get().uri("/v1/training-jobs/" + job).retrieve().body(JsonNode.class);
-            if (List.of("succeeded", "failed", "cancelled").contains(finished.get("status").asString())) {
-                break;
-            }
-            Thread.sleep(250);
-        }
+        JsonNode finished = await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(250))
+                .until(() -> trainer.get().uri("/v1/training-jobs/" + job).retrieve().body(JsonNode.class),
+                        j -> List.of("succeeded", "failed", "cancelled").contains(j.get("status").asString()));
         assertThat(finished.get("status").asString()).as("%s", finished).isEqualTo("succeeded");
         String prompt = finished.at("/result/prompt_id").asString();
 

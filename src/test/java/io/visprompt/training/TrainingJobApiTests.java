@@ -14,11 +14,9 @@ import org.junit.jupiter.api.Test;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
-import org.springframework.test.context.TestPropertySource;
 import tools.jackson.databind.JsonNode;
 
-/** The jobs API as a user meets it, with no worker in this process so jobs stay queued. */
-@TestPropertySource(properties = "visprompt.training.workers=false")
+/** The jobs API as a user meets it, with no worker in this process (the test profile's default) so jobs stay queued. */
 class TrainingJobApiTests extends PostgresIntegrationTest {
 
     private String datasetId;
@@ -51,6 +49,40 @@ class TrainingJobApiTests extends PostgresIntegrationTest {
         assertThat(hp.get("epochs").asInt()).isEqualTo(1000);
         assertThat(hp.get("seed").asLong()).isZero();
         assertThat(job.at("/progress/total_steps").asLong()).as("1000 epochs of one 12-image batch").isEqualTo(1000);
+    }
+
+    @Test
+    void defaultsEndpointShowsExactlyWhatAJobGetsForEachLeftOutSetting() {
+        ResponseEntity<JsonNode> response = getJson("/v1/training-jobs/defaults");
+        assertThat(response.getStatusCode()).isEqualTo(HttpStatus.OK);
+        JsonNode defaults = response.getBody();
+
+        for (String model : List.of("fashion-cnn", "tiny-clip")) {
+            JsonNode job = postJson("/v1/training-jobs", Map.of("dataset_id", datasetId, "model", model)).getBody();
+            JsonNode perModel = defaults.at("/models/" + model);
+            assertThat(job.at("/prompt/template").asString()).isEqualTo(defaults.at("/prompt/template").asString());
+            assertThat(job.at("/prompt/placement").asString()).isEqualTo(defaults.at("/prompt/placement").asString());
+            assertThat(job.at("/prompt/size").asInt()).as(model).isEqualTo(perModel.get("prompt_size").asInt());
+            assertThat(job.at("/hyperparameters/batch_size").asInt()).as(model).isEqualTo(perModel.get("batch_size").asInt());
+            assertThat(job.at("/output/text_templates")).as(model).isEqualTo(perModel.get("text_templates"));
+            for (String setting : List.of("epochs", "learning_rate", "momentum", "weight_decay",
+                    "optimizer", "seed", "checkpoint_every")) {
+                assertThat(job.at("/hyperparameters/" + setting)).as(setting)
+                        .isEqualTo(defaults.at("/hyperparameters/" + setting));
+            }
+            // warm-up: a tenth of the job's steps, at most the shown (paper's) 1000
+            long totalSteps = job.at("/progress/total_steps").asLong();
+            assertThat(job.at("/hyperparameters/warmup_steps").asLong())
+                    .isEqualTo(Math.min(defaults.at("/hyperparameters/warmup_steps").asLong(), totalSteps / 10));
+        }
+        assertThat(defaults.at("/models/fashion-cnn/prompt_size").asInt()).as("30 px at 224 scaled to 32 px").isEqualTo(4);
+        assertThat(defaults.at("/output/label_mapping").asString()).isEqualTo("identity");
+        assertThat(defaults.at("/output/text_template").asString()).isEqualTo("This is a photo of a {}");
+        assertThat(defaults.at("/prompt/templates").toString()).isEqualTo("[\"padding\",\"fixed_patch\",\"random_patch\"]");
+        assertThat(defaults.at("/prompt/placements").toString()).isEqualTo("[\"normalized\",\"pixel_shrink\"]");
+        assertThat(defaults.at("/output/label_mappings").toString())
+                .isEqualTo("[\"identity\",\"frequency\",\"iterative\",\"by_name\"]");
+        assertThat(defaults.at("/hyperparameters/optimizers").toString()).isEqualTo("[\"sgd\",\"normalized_sgd\",\"adam\"]");
     }
 
     @Test

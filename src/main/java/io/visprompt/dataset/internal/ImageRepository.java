@@ -1,6 +1,7 @@
 package io.visprompt.dataset.internal;
 
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 
 import io.visprompt.dataset.Split;
@@ -13,4 +14,7 @@ public interface ImageRepository extends Repository<ImageEntity, Long> {
     void flush();
 
     List<ImageEntity> findByDatasetIdAndSplitOrderByPosition(UUID datasetId, Split split);
+
+    /** One image by the unique key (dataset_id, split, position). */
+    Optional<ImageEntity> findByDatasetIdAndSplitAndPosition(UUID datasetId, Split split, int position);
 }

@@ -18,6 +18,14 @@ final class ClassifierLabelHead implements OutputHead {
 
     @Override
     public NDArray logits(NDArray modelOutput) {
+        long sources = modelOutput.getShape().get(1);
+        for (long source : sourceOfTarget) {
+            if (source < 0 || source >= sources) {
+                // checked here, not left to the engine's gather, whose error reads as a server fault
+                throw new IllegalArgumentException("the label mapping names source class " + source
+                        + " but the model has " + sources + " outputs");
+            }
+        }
         NDArray columns = modelOutput.getManager().create(sourceOfTarget);
         return modelOutput.get(new NDIndex(":, {}", columns));
     }

@@ -8,6 +8,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.visprompt.model.FrozenModel;
+import io.visprompt.model.ModelDescriptor;
 
 /**
  * CLIP's zero-shot head: {@code logit_scale * normalize(image_features) @ text_features^T}. The text features are
@@ -16,7 +17,6 @@ import io.visprompt.model.FrozenModel;
  */
 final class ClipTextHead implements OutputHead, AutoCloseable {
 
-    static final String DEFAULT_TEMPLATE = "This is a photo of a {}";
 
     private final NDManager manager;
     private final NDArray textFeaturesTransposed;
@@ -30,7 +30,7 @@ final class ClipTextHead implements OutputHead, AutoCloseable {
 
     /** Encodes the class texts into arrays owned by a child of {@code parent}, released by {@link #close()}. */
     static ClipTextHead encode(FrozenModel model, NDManager parent, List<String> classNames, List<String> templates) {
-        List<String> effective = templates.isEmpty() ? List.of(DEFAULT_TEMPLATE) : templates;
+        List<String> effective = templates.isEmpty() ? List.of(ModelDescriptor.DEFAULT_TEXT_TEMPLATE) : templates;
         List<String> texts = new ArrayList<>(classNames.size() * effective.size());
         for (String className : classNames) {
             for (String template : effective) {

@@ -18,4 +18,14 @@ public enum OptimizerKind {
     public double defaultLearningRate() {
         return defaultLearningRate;
     }
+
+    /** The name in the API and in stored settings, such as {@code normalized_sgd}. */
+    public String wireName() {
+        return WireNames.of(this);
+    }
+
+    /** The constant with this API name (any case), whatever the default locale. */
+    public static OptimizerKind fromWire(String name) {
+        return WireNames.parse(OptimizerKind.class, name);
+    }
 }

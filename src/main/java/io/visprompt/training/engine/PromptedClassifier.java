@@ -29,7 +29,7 @@ public final class PromptedClassifier implements AutoCloseable {
      * @param classNames    the task's classes, in label order
      * @param labelMapping  classifier: target class -> source class (null means target i is source i); ignored for CLIP
      * @param textTemplates CLIP: templates with {@code {}} for the class name; null or empty uses the model's, or
-     *                      {@value ClipTextHead#DEFAULT_TEMPLATE}; ignored for classifiers
+     *                      {@value io.visprompt.model.ModelDescriptor#DEFAULT_TEXT_TEMPLATE}; ignored for classifiers
      */
     public PromptedClassifier(FrozenModel model, PromptTensor prompt, List<String> classNames, int[] labelMapping,
             List<String> textTemplates) {

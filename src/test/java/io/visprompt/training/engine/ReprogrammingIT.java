@@ -21,9 +21,10 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Reprogramming models trained on Fashion-MNIST to read handwritten digits (mnist-small), against the PyTorch
  * reference runs in {@code fixtures/expected.json}: the tiny CLIP with a learned padding prompt, and the frequency
- * label mapping of the classifier.
+ * label mapping of the classifier. The 20-epoch run takes about 20 s on 2 cores, so this runs in the integration-test
+ * phase of {@code ./mvnw verify} (Failsafe), not with the unit tests.
  */
-class ReprogrammingTest {
+class ReprogrammingIT {
 
     @TempDir
     static Path directory;
