@@ -132,6 +132,17 @@ class OpenApiContractTests extends PostgresIntegrationTest {
         assertThat(json.readTree(invalid.body()).at("/errors/0/field").asString())
                 .isEqualTo("hyperparameters.optimizer");
         validate("POST", "/v1/training-jobs", null, "application/json", invalid, true, true);
+        // the body in the camelCase the old document showed: refused naming the field, as documented
+        byte[] camelCase = json.writeValueAsBytes(Map.of("datasetId", dataset, "model", "fashion-cnn",
+                "hyperparameters", Map.of("batchSize", 256, "learningRate", 4)));
+        Exchange misspelled = send("POST", "/v1/training-jobs", camelCase, "application/json", "application/json",
+                true);
+        assertThat(misspelled.status()).isEqualTo(400);
+        assertThat(json.readTree(misspelled.body()).get("code").asString()).isEqualTo("invalid_field");
+        // the first unknown name the parser meets (Map.of has no order)
+        assertThat(json.readTree(misspelled.body()).at("/errors/0/field").asString())
+                .isIn("datasetId", "hyperparameters.batchSize", "hyperparameters.learningRate");
+        validate("POST", "/v1/training-jobs", null, "application/json", misspelled, true, true);
         await().atMost(Duration.ofMinutes(3)).until(() -> "succeeded".equals(json.readTree(
                 send("GET", "/v1/training-jobs/" + job, null, null, null, true).body()).get("status").asString()));
         Exchange finished = call("GET", "/v1/training-jobs/" + job, null);
