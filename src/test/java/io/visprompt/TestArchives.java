@@ -20,12 +20,21 @@ public final class TestArchives {
 
     /** {@code classes} classes of {@code perClass} random 28x28 grey PNGs, in {@code train/ val/ test/} folders. */
     public static byte[] randomImageFolder(int classes, int perClass, long seed) {
+        return randomImageFolder(classes, perClass, seed, "train", "val", "test");
+    }
+
+    /**
+     * The same in the given split folders only (for example {@code train} and {@code test}, without {@code val/});
+     * an empty folder name puts the class folders at the top.
+     */
+    public static byte[] randomImageFolder(int classes, int perClass, long seed, String... splits) {
         Random random = new Random(seed);
         try (ByteArrayOutputStream bytes = new ByteArrayOutputStream(); ZipOutputStream zip = new ZipOutputStream(bytes)) {
-            for (String split : new String[] {"train", "val", "test"}) {
+            for (String split : splits) {
                 for (int c = 0; c < classes; c++) {
                     for (int i = 0; i < perClass; i++) {
-                        zip.putNextEntry(new ZipEntry(split + "/class" + c + "/img" + i + ".png"));
+                        zip.putNextEntry(new ZipEntry((split.isEmpty() ? "" : split + "/") + "class" + c + "/img" + i
+                                + ".png"));
                         zip.write(png(random));
                         zip.closeEntry();
                     }

@@ -60,7 +60,7 @@ class DatasetCatalog implements Datasets {
         counts.put(Split.VAL, classes.stream().mapToInt(DatasetClass::valCount).sum());
         counts.put(Split.TEST, classes.stream().mapToInt(DatasetClass::testCount).sum());
         return new DatasetSummary(dataset.getId(), dataset.name(), classes.stream().map(DatasetClass::name).toList(),
-                counts);
+                counts, ValidationSplit.of(dataset.splitMode(), dataset.valFraction(), counts.get(Split.VAL)));
     }
 
     /** Ordered by label, then by path inside the uploaded archive; empty for an unknown dataset. */

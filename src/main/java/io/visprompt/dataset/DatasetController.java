@@ -22,6 +22,7 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RequestPart;
+import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.multipart.MultipartFile;
 
@@ -55,7 +56,8 @@ class DatasetController {
             `test/` folders each holding class folders; one folder wrapping everything is fine. Class names are the \
             sorted folder names. Without split folders each class is divided at random (seeded, so repeatable) by \
             `val_fraction` and `test_fraction` (default 0.1 each); with them the folders decide, and when there is \
-            no `val/`, val is carved out of `train/` by `val_fraction`.
+            no `val/`, val is carved out of `train/` by `val_fraction` (0 keeps every training image); the answer's \
+            `validation` says which (`val_folder`, `carved_from_train`, `random_split`, `none`) and how many.
 
             Images are checked (JPEG/PNG, pixel limit read from the header) and stored as RGB PNG. Files that \
             cannot be used are listed in `rejected_files` with a reason; `__MACOSX/` and dotfiles are skipped. \
@@ -65,6 +67,7 @@ class DatasetController {
             archives (`unsafe_path`, `zip_bomb`, `archive_too_large`, `upload_too_large`), and with 413 \
             `quota_exceeded` when the stored images would take the tenant past its dataset-bytes quota.""")
     @PostMapping(consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
+    @ResponseStatus(HttpStatus.CREATED)
     ResponseEntity<DatasetResponse> upload(Tenant tenant, @RequestPart("file") MultipartFile file,
             @RequestParam(name = "name", required = false) String name,
             @RequestParam(name = "val_fraction", required = false) String valFraction,
@@ -114,6 +117,7 @@ class DatasetController {
     }
 
     @DeleteMapping("/{id}")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
     ResponseEntity<Void> delete(Tenant tenant, @PathVariable String id) {
         catalog.delete(tenant, existingId(id));
         return ResponseEntity.noContent().build();

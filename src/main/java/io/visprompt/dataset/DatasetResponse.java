@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import io.visprompt.config.CursorPage;
 import io.visprompt.dataset.internal.DatasetClass;
 import io.visprompt.dataset.internal.DatasetEntity;
@@ -32,6 +33,12 @@ record DatasetResponse(UUID id, String name, List<String> classNames, SplitCount
      * @param valFraction  set when val was divided at random (also for val carved out of train/ without a val/)
      */
     record SplitSettings(String mode, Double valFraction, Double testFraction, Long seed) {
+    }
+
+    /** Where the validation images came from: {@code carved_from_train} says training images were given up. */
+    @JsonProperty("validation")
+    ValidationSplit validation() {
+        return ValidationSplit.of(split.mode(), split.valFraction(), imageCounts.val());
     }
 
     record RejectedFile(String path, String reason) {

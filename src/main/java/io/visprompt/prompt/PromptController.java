@@ -28,6 +28,7 @@ import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RequestPart;
+import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.multipart.MultipartFile;
 import tools.jackson.core.JacksonException;
@@ -132,6 +133,7 @@ class PromptController {
     }
 
     @PostMapping(consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
+    @ResponseStatus(HttpStatus.CREATED)
     @Operation(summary = "Import a prompt: parts values (.npy float32 [3,H,W]), optional mask (.npy), metadata (JSON)")
     ResponseEntity<PromptView> importPrompt(Tenant tenant, @RequestPart("values") MultipartFile values,
             @RequestPart(name = "mask", required = false) MultipartFile mask,

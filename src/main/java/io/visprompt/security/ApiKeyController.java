@@ -20,6 +20,7 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
 @RestController
@@ -50,6 +51,7 @@ class ApiKeyController {
     }
 
     @PostMapping
+    @ResponseStatus(HttpStatus.CREATED)
     @Operation(summary = "Create a key: {name, tenant, scopes}; the response shows the full key, once")
     ResponseEntity<ApiKeyView> create(@RequestBody ApiKeyRequest request) {
         String name = request.name() == null ? "" : request.name().strip();

@@ -139,7 +139,8 @@ class JobExecution {
         DatasetSummary dataset = datasets.find(job.tenant(), job.datasetId()).orElseThrow(() ->
                 new JobFailure.Rejected(JobFailure.DATASET_NOT_FOUND, "The job's dataset no longer exists"));
         TrainingData data = new TrainingData(dataset.classNames(), examples(job.tenant(), dataset.id(), Split.TRAIN),
-                examples(job.tenant(), dataset.id(), Split.VAL), examples(job.tenant(), dataset.id(), Split.TEST));
+                examples(job.tenant(), dataset.id(), Split.VAL), examples(job.tenant(), dataset.id(), Split.TEST),
+                dataset.validation() == null ? null : dataset.validation().describe());
         if (data.validation().isEmpty()) {
             reporter.onEvent("warning", "The dataset has no validation images: the last epoch's prompt is kept");
         }
@@ -184,18 +185,32 @@ class JobExecution {
                 finite(result.promptedTestAccuracy()), null);
     }
 
-    private static Map<String, Object> resultOf(UUID promptId, TrainingOutcome r) {
+    /**
+     * Test accuracies of the bare model (baseline), of the label mapping alone (no prompt, the run's mapping) and
+     * with the prompt, and the gains over both. {@code zero_shot_test_accuracy} and {@code test_accuracy_gain} are
+     * kept for existing clients: they are the mapping-only accuracy and the gain over it.
+     */
+    static Map<String, Object> resultOf(UUID promptId, TrainingOutcome r) {
+        Double baseline = finite(r.baselineTestAccuracy());
+        Double mappingOnly = finite(r.mappingOnlyTestAccuracy());
+        Double prompted = finite(r.promptedTestAccuracy());
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("prompt_id", promptId);
         result.put("best_epoch", r.bestEpoch());
         result.put("best_validation_accuracy", finite(r.bestValidationAccuracy()));
-        result.put("zero_shot_test_accuracy", finite(r.zeroShotTestAccuracy()));
-        result.put("prompted_test_accuracy", finite(r.promptedTestAccuracy()));
-        Double zs = finite(r.zeroShotTestAccuracy());
-        Double vp = finite(r.promptedTestAccuracy());
-        result.put("test_accuracy_gain", zs == null || vp == null ? null : vp - zs);
+        result.put("baseline_test_accuracy", baseline);
+        result.put("mapping_only_test_accuracy", mappingOnly);
+        result.put("prompted_test_accuracy", prompted);
+        result.put("gain_over_baseline", difference(prompted, baseline));
+        result.put("gain_over_mapping_only", difference(prompted, mappingOnly));
+        result.put("zero_shot_test_accuracy", mappingOnly);
+        result.put("test_accuracy_gain", difference(prompted, mappingOnly));
         result.put("test_examples", r.testExamples());
         return result;
+    }
+
+    private static Double difference(Double a, Double b) {
+        return a == null || b == null ? null : a - b;
     }
 
     private static Double finite(double value) {

@@ -298,8 +298,11 @@ class JobQueue {
                 """).param("dataset", datasetId).query(Boolean.class).single();
     }
 
-    /** An event not tied to a lease, written in the caller's transaction (a new job's {@code created}). */
-    private void event(UUID jobId, String level, String type, String message) {
+    /**
+     * An event not tied to a lease, written in the caller's transaction (a new job's {@code created}, and the
+     * submission's warnings such as {@code warning_warmup}).
+     */
+    void event(UUID jobId, String level, String type, String message) {
         jdbc.sql("""
                 INSERT INTO training_job_events (job_id, created_at, level, type, message)
                 VALUES (:job, :now, :level, :type, :message)

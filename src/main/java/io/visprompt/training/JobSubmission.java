@@ -58,12 +58,18 @@ class JobSubmission {
         long stepsPerEpoch = (trainImages + batch - 1) / batch;
         int maxAttempts = request.maxAttempts() != null ? request.maxAttempts() : properties.maxAttempts();
         int maxActive = quotas.of(tenant).concurrentJobs();
-        UUID id = queue.enqueue(new JobQueue.NewJob(UUID.randomUUID(), tenant, dataset.id(), model.id(),
+        UUID newId = UUID.randomUUID();
+        UUID id = queue.enqueue(new JobQueue.NewJob(newId, tenant, dataset.id(), model.id(),
                 json.writeValueAsString(spec), spec.hyperparameters().epochs(),
                 stepsPerEpoch * spec.hyperparameters().epochs(), maxAttempts, idempotencyKey), maxActive)
                 .orElseThrow(() -> new QuotaExceeded(DomainException.Kind.LIMIT_REACHED, "concurrent_jobs", maxActive,
                         queue.activeJobs(tenant), "The tenant already has " + maxActive + " queued or running jobs, "
                                 + "its quota; wait for one to finish or cancel one"));
+        if (id.equals(newId)) {
+            // not on an idempotent retry, which returns the earlier job; in this transaction, with the job's row
+            TrainingJobDefaults.warmupWarning(spec.hyperparameters(), stepsPerEpoch * spec.hyperparameters().epochs())
+                    .ifPresent(message -> queue.event(id, "warning", "warning_warmup", message));
+        }
         meters.counter("visprompt.training.jobs.submitted", "model", model.id()).increment();
         return id;
     }

@@ -22,6 +22,7 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
@@ -54,6 +55,7 @@ class TrainingJobController {
     }
 
     @PostMapping
+    @ResponseStatus(HttpStatus.CREATED)
     @Operation(summary = "Queue a training job; only dataset_id and model are required")
     ResponseEntity<TrainingJobView> create(Tenant tenant, @Valid @RequestBody TrainingJobRequest request,
             @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey) {
@@ -131,6 +133,7 @@ class TrainingJobController {
     }
 
     @PostMapping("/{id}/cancel")
+    @ResponseStatus(HttpStatus.ACCEPTED)
     @Operation(summary = "Cancel a queued job at once, or ask a running one to stop within a step")
     ResponseEntity<TrainingJobView> cancel(Tenant tenant, @PathVariable UUID id) {
         if (queue.requestCancel(tenant, id).isEmpty()) {

@@ -1,13 +1,17 @@
 package io.visprompt.training;
 
+import java.math.BigDecimal;
+import java.math.MathContext;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 
 import io.visprompt.dataset.DatasetSummary;
+import io.visprompt.dataset.Split;
 import io.visprompt.model.ModelDescriptor;
 import io.visprompt.model.ModelKind;
 import io.visprompt.training.engine.LabelMapping;
@@ -19,7 +23,9 @@ import io.visprompt.training.engine.PromptTemplate;
  * Fills a request's gaps with the paper's defaults (Bahng et al.: padding 30 at 224 px, SGD lr 40, momentum 0.9,
  * 1000 warm-up steps then cosine, batch 256 for CLIP and 128 otherwise) and checks what depends on the model and
  * dataset. Every refusal names the field. The one copy of these defaults: {@code GET /v1/training-jobs/defaults}
- * shows them (the console reads them there).
+ * shows them (the console reads them there). Two defaults are adapted to the job: the learning rate is the chosen
+ * optimizer's ({@link OptimizerKind#defaultLearningRate()}), and the warm-up is at most a tenth of the job's steps
+ * ({@link #defaultWarmupSteps}), because the paper's 1000 steps assume 1000 epochs.
  */
 final class TrainingJobDefaults {
 
@@ -31,10 +37,16 @@ final class TrainingJobDefaults {
     static final int PAPER_INPUT_SIZE = 224;
     static final int BATCH_SIZE_CLIP = 256;
     static final int BATCH_SIZE_CLASSIFIER = 128;
-    static final double LEARNING_RATE = 40.0;
+    /** The default optimizer's; each optimizer has its own ({@link OptimizerKind#defaultLearningRate()}). */
+    static final double LEARNING_RATE = OPTIMIZER.defaultLearningRate();
     static final double MOMENTUM = 0.9;
     static final double WEIGHT_DECAY = 0.0;
+    /** The paper's warm-up: the most a job given none gets ({@link #defaultWarmupSteps}). */
     static final int WARMUP_STEPS = 1000;
+    /** A job given no warm-up warms up for 1/10 of its steps, at most {@link #WARMUP_STEPS}. */
+    static final int DEFAULT_WARMUP_DIVISOR = 10;
+    /** A given warm-up longer than this share of the job's steps is accepted with a {@code warning_warmup} event. */
+    static final double WARMUP_WARNING_SHARE = 0.5;
     static final long SEED = 0L;
     static final int CHECKPOINT_EVERY = 200;
 
@@ -43,7 +55,7 @@ final class TrainingJobDefaults {
 
     /** What {@code GET /v1/training-jobs/defaults} shows: each setting's default, its choices, and per model. */
     record View(String object, PromptView prompt, OutputView output, HyperparameterView hyperparameters,
-            Map<String, ModelView> models) {
+            Map<String, ModelDefaults> models) {
     }
 
     record PromptView(String template, List<String> templates, String placement, List<String> placements,
@@ -59,13 +71,13 @@ final class TrainingJobDefaults {
     }
 
     /** The defaults that depend on the model. */
-    record ModelView(int promptSize, int batchSize, List<String> textTemplates) {
+    record ModelDefaults(int promptSize, int batchSize, List<String> textTemplates) {
     }
 
     static View describe(List<ModelDescriptor> models, int defaultEpochs) {
-        Map<String, ModelView> byModel = new LinkedHashMap<>();
+        Map<String, ModelDefaults> byModel = new LinkedHashMap<>();
         for (ModelDescriptor model : models) {
-            byModel.put(model.id(), new ModelView(promptSize(model), batchSize(model),
+            byModel.put(model.id(), new ModelDefaults(promptSize(model), batchSize(model),
                     model.kind() == ModelKind.CLIP ? model.textTemplates() : List.of()));
         }
         return new View("training_defaults",
@@ -114,16 +126,19 @@ final class TrainingJobDefaults {
         OptimizerKind optimizer = wire("hyperparameters.optimizer", hp.optimizer(), OPTIMIZER, OptimizerKind::fromWire,
                 names(OptimizerKind.values(), OptimizerKind::wireName));
         int batch = hp.batchSize() != null ? hp.batchSize() : batchSize(model);
+        int epochs = hp.epochs() != null ? hp.epochs() : defaultEpochs;
+        long totalSteps = totalSteps(dataset.imageCounts().getOrDefault(Split.TRAIN, 0), batch, epochs);
         return new TrainingJobSpec(
                 new TrainingJobSpec.Prompt(template.wireName(), size, placement.wireName()),
                 new TrainingJobSpec.Output(mapping.wireName(),
                         model.kind() == ModelKind.CLIP ? List.copyOf(textTemplates) : List.of()),
                 new TrainingJobSpec.Hyperparameters(
-                        hp.epochs() != null ? hp.epochs() : defaultEpochs, batch,
-                        hp.learningRate() != null ? hp.learningRate() : LEARNING_RATE,
+                        epochs, batch,
+                        hp.learningRate() != null ? hp.learningRate() : optimizer.defaultLearningRate(),
                         hp.momentum() != null ? hp.momentum() : MOMENTUM,
                         hp.weightDecay() != null ? hp.weightDecay() : WEIGHT_DECAY,
-                        hp.warmupSteps() != null ? hp.warmupSteps() : WARMUP_STEPS, optimizer.wireName(),
+                        hp.warmupSteps() != null ? hp.warmupSteps() : defaultWarmupSteps(totalSteps),
+                        optimizer.wireName(),
                         hp.seed() != null ? hp.seed() : SEED,
                         hp.checkpointEvery() != null ? hp.checkpointEvery() : CHECKPOINT_EVERY));
     }
@@ -135,6 +150,39 @@ final class TrainingJobDefaults {
 
     static int batchSize(ModelDescriptor model) {
         return model.kind() == ModelKind.CLIP ? BATCH_SIZE_CLIP : BATCH_SIZE_CLASSIFIER;
+    }
+
+    /** Steps of a job: every epoch ends with a partial batch when the images do not divide evenly. */
+    static long totalSteps(int trainImages, int batchSize, int epochs) {
+        return (long) ((trainImages + batchSize - 1) / batchSize) * epochs;
+    }
+
+    /**
+     * {@code min(1000, floor(totalSteps / 10))}: the paper's 1000 steps for long jobs, a tenth of the steps for short
+     * ones (a 3-epoch job of 237 steps gets 23 instead of never reaching its learning rate).
+     */
+    static int defaultWarmupSteps(long totalSteps) {
+        return (int) Math.min(WARMUP_STEPS, totalSteps / DEFAULT_WARMUP_DIVISOR);
+    }
+
+    /** Why a job's warm-up is longer than half its steps, if it is; such a job is accepted with this warning. */
+    static Optional<String> warmupWarning(TrainingJobSpec.Hyperparameters hp, long totalSteps) {
+        int warmup = hp.warmupSteps();
+        if (warmup <= WARMUP_WARNING_SHARE * totalSteps) {
+            return Optional.empty();
+        }
+        double peak = hp.learningRate() * Math.min(1.0, (double) totalSteps / warmup);
+        String effect = warmup >= totalSteps
+                ? "the learning rate climbs to " + threeDigits(peak) + " of " + threeDigits(hp.learningRate())
+                        + " and never decays"
+                : String.format(Locale.ROOT, "only %d steps are left for the cosine decay", totalSteps - warmup);
+        return Optional.of(String.format(Locale.ROOT, "warmup_steps %d is %.0f%% of the job's %d steps: %s; "
+                + "leave it unset for %d (1/%d of the steps, at most %d)", warmup, 100.0 * warmup / totalSteps,
+                totalSteps, effect, defaultWarmupSteps(totalSteps), DEFAULT_WARMUP_DIVISOR, WARMUP_STEPS));
+    }
+
+    private static String threeDigits(double value) {
+        return new BigDecimal(value).round(new MathContext(3)).stripTrailingZeros().toPlainString();
     }
 
     private static void checkPromptSize(PromptTemplate template, int size, int inputSize) {

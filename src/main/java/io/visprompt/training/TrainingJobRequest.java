@@ -29,7 +29,7 @@ record TrainingJobRequest(@NotNull UUID datasetId, @NotBlank String model, @Vali
             @Size(min = 1, max = 64) List<@NotBlank @Size(max = 200) String> textTemplates) {
     }
 
-    /** {@code optimizer}: sgd | normalized_sgd. */
+    /** {@code optimizer}: sgd | normalized_sgd | adam. */
     record HyperparameterOptions(@Min(1) @Max(10000) Integer epochs, @Min(1) @Max(4096) Integer batchSize,
             @DecimalMin(value = "0", inclusive = false) @DecimalMax("100000") Double learningRate,
             @DecimalMin("0") @DecimalMax(value = "1", inclusive = false) Double momentum,

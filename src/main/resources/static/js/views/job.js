@@ -156,19 +156,25 @@ export function render(root, [id], signal) {
     results.hidden = false;
     const bar = (value, cls) => el('div', { class: `meter ${cls}`, 'aria-hidden': 'true' },
       el('span', { style: `width:${Math.max(0, Math.min(100, (value || 0) * 100))}%` }));
+    // With a learned label mapping (frequency, iterative) the bare model and the mapping alone are two baselines.
+    const mappingOnly = r.mapping_only_test_accuracy ?? r.zero_shot_test_accuracy;
+    const learnedMapping = typeof r.baseline_test_accuracy === 'number' && r.baseline_test_accuracy !== mappingOnly;
+    const bareMapping = job.output?.label_mapping === 'by_name' ? 'classes mapped by name' : 'identity label mapping';
+    const stat = (id, label, value, cls) => el('div', { class: 'stat', id },
+      el('p', { class: 'stat-label' }, label),
+      el('p', { class: 'stat-value', id: `${id}-value`, dataset: { value } }, percent(value)),
+      bar(value, cls));
+    const points = (gain) => (typeof gain === 'number' ? `${gain >= 0 ? '+' : ''}${(gain * 100).toFixed(1)} pt` : '–');
     fill(results,
       el('h2', { id: 'results-heading' }, 'Test accuracy'),
       el('div', { class: 'compare' },
-        el('div', { class: 'stat', id: 'zero-shot' },
-          el('p', { class: 'stat-label' }, 'Frozen model, no prompt'),
-          el('p', { class: 'stat-value', id: 'zero-shot-value', dataset: { value: r.zero_shot_test_accuracy } },
-            percent(r.zero_shot_test_accuracy)),
-          bar(r.zero_shot_test_accuracy, 'muted-bar')),
-        el('div', { class: 'stat', id: 'prompted' },
-          el('p', { class: 'stat-label' }, 'With the learned prompt'),
-          el('p', { class: 'stat-value', id: 'prompted-value', dataset: { value: r.prompted_test_accuracy } },
-            percent(r.prompted_test_accuracy)),
-          bar(r.prompted_test_accuracy, 'good-bar'))),
+        learnedMapping ? stat('baseline', `Bare model: no prompt, ${bareMapping}`, r.baseline_test_accuracy, 'muted-bar') : null,
+        stat('zero-shot', learnedMapping ? 'Learned label mapping alone, no prompt' : 'Frozen model, no prompt',
+          mappingOnly, 'muted-bar'),
+        stat('prompted', 'With the learned prompt', r.prompted_test_accuracy, 'good-bar')),
+      learnedMapping ? el('p', { id: 'gains' },
+        `The prompt with its mapping gains ${points(r.gain_over_baseline)} over the bare model, `
+        + `${points(r.gain_over_mapping_only)} over the mapping alone.`) : null,
       el('p', { class: 'muted' },
         r.best_validation_accuracy !== undefined
           ? `Best validation accuracy ${percent(r.best_validation_accuracy)}${r.best_epoch ? ` at epoch ${r.best_epoch}` : ''}. ` : '',

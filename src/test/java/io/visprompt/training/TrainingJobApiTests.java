@@ -43,7 +43,7 @@ class TrainingJobApiTests extends PostgresIntegrationTest {
         JsonNode hp = job.get("hyperparameters");
         assertThat(hp.get("learning_rate").asDouble()).isEqualTo(40.0);
         assertThat(hp.get("momentum").asDouble()).isEqualTo(0.9);
-        assertThat(hp.get("warmup_steps").asInt()).isEqualTo(1000);
+        assertThat(hp.get("warmup_steps").asInt()).as("a tenth of the job's 1000 steps").isEqualTo(100);
         assertThat(hp.get("batch_size").asInt()).isEqualTo(128);
         assertThat(hp.get("optimizer").asString()).isEqualTo("sgd");
         assertThat(hp.get("epochs").asInt()).isEqualTo(1000);
@@ -65,11 +65,15 @@ class TrainingJobApiTests extends PostgresIntegrationTest {
             assertThat(job.at("/prompt/size").asInt()).as(model).isEqualTo(perModel.get("prompt_size").asInt());
             assertThat(job.at("/hyperparameters/batch_size").asInt()).as(model).isEqualTo(perModel.get("batch_size").asInt());
             assertThat(job.at("/output/text_templates")).as(model).isEqualTo(perModel.get("text_templates"));
-            for (String setting : List.of("epochs", "learning_rate", "momentum", "weight_decay", "warmup_steps",
+            for (String setting : List.of("epochs", "learning_rate", "momentum", "weight_decay",
                     "optimizer", "seed", "checkpoint_every")) {
                 assertThat(job.at("/hyperparameters/" + setting)).as(setting)
                         .isEqualTo(defaults.at("/hyperparameters/" + setting));
             }
+            // warm-up: a tenth of the job's steps, at most the shown (paper's) 1000
+            long totalSteps = job.at("/progress/total_steps").asLong();
+            assertThat(job.at("/hyperparameters/warmup_steps").asLong())
+                    .isEqualTo(Math.min(defaults.at("/hyperparameters/warmup_steps").asLong(), totalSteps / 10));
         }
         assertThat(defaults.at("/models/fashion-cnn/prompt_size").asInt()).as("30 px at 224 scaled to 32 px").isEqualTo(4);
         assertThat(defaults.at("/output/label_mapping").asString()).isEqualTo("identity");
@@ -78,7 +82,7 @@ class TrainingJobApiTests extends PostgresIntegrationTest {
         assertThat(defaults.at("/prompt/placements").toString()).isEqualTo("[\"normalized\",\"pixel_shrink\"]");
         assertThat(defaults.at("/output/label_mappings").toString())
                 .isEqualTo("[\"identity\",\"frequency\",\"iterative\",\"by_name\"]");
-        assertThat(defaults.at("/hyperparameters/optimizers").toString()).isEqualTo("[\"sgd\",\"normalized_sgd\"]");
+        assertThat(defaults.at("/hyperparameters/optimizers").toString()).isEqualTo("[\"sgd\",\"normalized_sgd\",\"adam\"]");
     }
 
     @Test
@@ -214,5 +218,47 @@ class TrainingJobApiTests extends PostgresIntegrationTest {
         models.get("data").forEach(m -> ids.add(m.get("id").asString() + ":" + m.get("kind").asString() + ":" + m.get("input_size").asInt()));
         assertThat(ids).contains("fashion-cnn:classifier:32", "tiny-clip:clip:32");
         assertThat(getJson("/v1/models/nope").getStatusCode()).isEqualTo(HttpStatus.NOT_FOUND);
+    }
+
+    @Test
+    void aWarmUpLongerThanHalfTheJobIsAcceptedWithAWarningEvent() {
+        String key = "warm-up-" + UUID.randomUUID();
+        Map<String, Object> body = Map.of("dataset_id", datasetId, "model", "fashion-cnn",
+                "hyperparameters", Map.of("epochs", 3, "warmup_steps", 1000));
+        ResponseEntity<JsonNode> created = http.post().uri("/v1/training-jobs").header("Idempotency-Key", key)
+                .contentType(MediaType.APPLICATION_JSON).body(body).retrieve().toEntity(JsonNode.class);
+        assertThat(created.getStatusCode()).isEqualTo(HttpStatus.CREATED);
+        String id = created.getBody().get("id").asString();
+        assertThat(created.getBody().at("/hyperparameters/warmup_steps").asInt()).isEqualTo(1000);
+        // a retry returns the same job without a second warning
+        http.post().uri("/v1/training-jobs").header("Idempotency-Key", key).contentType(MediaType.APPLICATION_JSON)
+                .body(body).retrieve().toBodilessEntity();
+
+        JsonNode events = getJson("/v1/training-jobs/" + id + "/events").getBody().get("data");
+        List<String> types = new ArrayList<>();
+        events.forEach(e -> types.add(e.get("type").asString()));
+        assertThat(types).containsExactly("created", "warning_warmup");
+        assertThat(events.get(1).get("level").asString()).isEqualTo("warning");
+        assertThat(events.get(1).get("message").asString()).contains("warmup_steps 1000 is 33333% of the job's 3 steps")
+                .contains("climbs to 0.12 of 40 and never decays");
+
+        JsonNode defaulted = postJson("/v1/training-jobs", Map.of("dataset_id", datasetId, "model", "fashion-cnn",
+                "hyperparameters", Map.of("epochs", 3))).getBody();
+        assertThat(defaulted.at("/hyperparameters/warmup_steps").asInt()).as("3 steps / 10").isZero();
+        List<String> quiet = new ArrayList<>();
+        getJson("/v1/training-jobs/" + defaulted.get("id").asString() + "/events").getBody().get("data")
+                .forEach(e -> quiet.add(e.get("type").asString()));
+        assertThat(quiet).containsExactly("created");
+    }
+
+    @Test
+    void eachOptimizerDefaultsToItsOwnLearningRate() {
+        Map<String, Double> expected = Map.of("sgd", 40.0, "normalized_sgd", 3.0, "adam", 0.01);
+        expected.forEach((optimizer, rate) -> {
+            JsonNode job = postJson("/v1/training-jobs", Map.of("dataset_id", datasetId, "model", "fashion-cnn",
+                    "hyperparameters", Map.of("optimizer", optimizer))).getBody();
+            assertThat(job.at("/hyperparameters/optimizer").asString()).isEqualTo(optimizer);
+            assertThat(job.at("/hyperparameters/learning_rate").asDouble()).as(optimizer).isEqualTo(rate);
+        });
     }
 }

@@ -1,10 +1,23 @@
 package io.visprompt.training.engine;
 
+/** The prompt optimizers, each with the learning rate it is used with when a job does not set one. */
 public enum OptimizerKind {
-    /** SGD with momentum, as in Bahng et al. */
-    SGD,
-    /** SGD whose step is lr * g / ||g||_2 (EVP). */
-    NORMALIZED_SGD;
+    /** SGD with momentum, as in Bahng et al. (lr 40). */
+    SGD(40.0),
+    /** SGD whose step is lr * g / ||g||_2 (EVP); about 3 works on small prompts, 30 already collapses. */
+    NORMALIZED_SGD(3.0),
+    /** {@code torch.optim.Adam}, as ILM-VP trains prompts for plain CNNs (lr 0.01, PyTorch's default). */
+    ADAM(0.01);
+
+    private final double defaultLearningRate;
+
+    OptimizerKind(double defaultLearningRate) {
+        this.defaultLearningRate = defaultLearningRate;
+    }
+
+    public double defaultLearningRate() {
+        return defaultLearningRate;
+    }
 
     /** The name in the API and in stored settings, such as {@code normalized_sgd}. */
     public String wireName() {

@@ -1,7 +1,7 @@
 package io.visprompt.training.engine;
 
 /** Updates the stored prompt values in place from the gradient of the stored values (already masked). */
-sealed interface PromptOptimizer permits MomentumSgd, NormalizedSgd {
+sealed interface PromptOptimizer permits MomentumSgd, NormalizedSgd, Adam {
 
     void update(float[] values, float[] gradient, float[] mask, double learningRate);
 
@@ -10,10 +10,12 @@ sealed interface PromptOptimizer permits MomentumSgd, NormalizedSgd {
 
     void restore(float[] state);
 
+    /** @param momentum used by SGD only */
     static PromptOptimizer of(OptimizerKind kind, int length, double momentum, double weightDecay) {
         return switch (kind) {
             case SGD -> new MomentumSgd(length, momentum, weightDecay);
             case NORMALIZED_SGD -> new NormalizedSgd(weightDecay);
+            case ADAM -> new Adam(length, weightDecay);
         };
     }
 }

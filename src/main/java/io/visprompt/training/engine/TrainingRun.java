@@ -3,6 +3,7 @@ package io.visprompt.training.engine;
 import java.awt.image.BufferedImage;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.function.Function;
 import java.util.stream.IntStream;
@@ -120,13 +121,23 @@ final class TrainingRun {
         listener.onPhase(PromptTrainer.PHASE_EVALUATING);
         PromptTensor best = prompt.toTensor(settings.placement(), state.bestValues);
         int[] mapping = clip ? new int[0] : state.bestMapping;
-        double zeroShot = accuracy(null, state.bestMapping, unpromptedTest);
+        double mappingOnly = accuracy(null, state.bestMapping, unpromptedTest);
+        int[] bareMapping = clip ? null : bareMapping(sourceClasses);
+        double baseline = clip || Arrays.equals(bareMapping, state.bestMapping) ? mappingOnly
+                : accuracy(null, bareMapping, unpromptedTest);
         double prompted = accuracy(best, state.bestMapping, test);
-        listener.onEvent("finished", String.format("Best validation accuracy %.4f at epoch %d; test accuracy %.4f "
-                + "without prompt, %.4f with prompt", state.bestValidationAccuracy, state.bestEpoch, zeroShot,
-                prompted));
-        return new TrainingOutcome(best, mapping, state.bestValidationAccuracy, state.bestEpoch, zeroShot, prompted,
-                test.size());
+        listener.onEvent("finished", String.format(Locale.ROOT, "Best validation accuracy %.4f at epoch %d; test "
+                + "accuracy %.4f for the bare model, %.4f without prompt under the run's label mapping, %.4f with "
+                + "prompt", state.bestValidationAccuracy, state.bestEpoch, baseline, mappingOnly, prompted));
+        return new TrainingOutcome(best, mapping, state.bestValidationAccuracy, state.bestEpoch, baseline,
+                mappingOnly, prompted, test.size());
+    }
+
+    /** The mapping of a classifier that nothing was learned for: by name when the job maps by name, else identity. */
+    private int[] bareMapping(int sourceClasses) {
+        return settings.labelMapping() == LabelMapping.BY_NAME
+                ? LabelAssignment.byName(model.descriptor().labels(), data.classNames())
+                : LabelAssignment.identity(sourceClasses, classCount);
     }
 
     private void trainEpoch(TrainingState state, int epoch, int firstBatch, int stepsPerEpoch, long totalSteps,
@@ -212,7 +223,8 @@ final class TrainingRun {
         unpromptedTest = settings.placement() == PromptPlacement.NORMALIZED ? test
                 : ImageCache.decode(data.test(), image -> PromptedClassifier.prepare(model, null, image),
                         valuesPerImage);
-        listener.onEvent("data_loaded", train.size() + " training, " + validation.size() + " validation and "
+        listener.onEvent("data_loaded", train.size() + " training, " + validation.size() + " validation"
+                + (data.validationSource() == null ? "" : " (" + data.validationSource() + ")") + " and "
                 + test.size() + " test images");
     }
 

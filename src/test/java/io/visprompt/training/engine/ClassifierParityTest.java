@@ -8,13 +8,15 @@ import java.util.Arrays;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import ai.djl.ndarray.NDManager;
 import io.visprompt.model.internal.LoadedModel;
 
 /**
- * The engine against PyTorch on the same TorchScript classifier: loss, prompt gradient, five SGD steps and the
- * learning-rate schedule. Images go through the real training path (channels last, in-graph normalization).
+ * The engine against PyTorch on the same TorchScript classifier: loss, prompt gradient, five SGD steps, five Adam
+ * steps and the learning-rate schedule. Images go through the real training path (channels last, in-graph normalization).
  */
 class ClassifierParityTest {
 
@@ -90,6 +92,45 @@ class ClassifierParityTest {
                 ParityReference.maxAbsoluteError(values, expectedPrompt));
         assertThat(ParityReference.normRelativeError(losses, expectedLosses)).isLessThan(1e-4);
         assertThat(promptError).isLessThan(1e-4);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"classifier_adam, 0.0", "classifier_adam_wd, 0.05"})
+    void fiveAdamStepsWithWarmUpAndCosineMatchPyTorch(String reference, double weightDecay) {
+        float[] expectedLosses = ParityReference.floats(reference + "_losses_5_steps");
+        float[] expectedPrompt = ParityReference.floats(reference + "_prompt_after_5_steps");
+        VisualPrompt prompt = VisualPrompt.of(PromptTemplate.PADDING, 4, side, side);
+        WarmupCosineSchedule schedule = new WarmupCosineSchedule(OptimizerKind.ADAM.defaultLearningRate(), 2, 5);
+        PromptOptimizer adam = PromptOptimizer.of(OptimizerKind.ADAM, initialPrompt.length, 0.9, weightDecay);
+        float[] values = initialPrompt.clone();
+        float[] losses = new float[5];
+
+        try (NDManager run = NDManager.newBaseManager("PyTorch")) {
+            for (int step = 0; step < 5; step++) {
+                PromptGradient.Result result = gradients.compute(run, FloatBuffer.wrap(pixels), labels, COUNT,
+                        values);
+                losses[step] = result.loss();
+                adam.update(values, prompt.storedGradient(result.gradient(), VisualPrompt.Offset.NONE), mask,
+                        schedule.rate(step));
+            }
+        }
+
+        // Adam moves every learnable pixel by about lr per step whatever its gradient's size, so compare the
+        // change from the start too: that is what a wrong update would get wrong.
+        float[] change = new float[values.length];
+        float[] expectedChange = new float[values.length];
+        for (int i = 0; i < values.length; i++) {
+            change[i] = values[i] - initialPrompt[i];
+            expectedChange[i] = expectedPrompt[i] - initialPrompt[i];
+        }
+        double promptError = ParityReference.normRelativeError(values, expectedPrompt);
+        double changeError = ParityReference.normRelativeError(change, expectedChange);
+        System.out.printf("%s 5-step Adam parity: losses %s vs %s; prompt norm-relative %.2e, max abs %.2e; "
+                + "change norm-relative %.2e%n", reference, Arrays.toString(losses), Arrays.toString(expectedLosses),
+                promptError, ParityReference.maxAbsoluteError(values, expectedPrompt), changeError);
+        assertThat(ParityReference.normRelativeError(losses, expectedLosses)).isLessThan(1e-4);
+        assertThat(promptError).isLessThan(1e-5);
+        assertThat(changeError).isLessThan(1e-3);
     }
 
     @Test

@@ -69,6 +69,8 @@ class ClipPromptTrainingTest {
                         settings.textTemplates())) {
             assertThat(accuracy(prompted, digits.test())).isEqualTo(outcome.promptedTestAccuracy());
             assertThat(accuracy(zeroShot, digits.test())).isEqualTo(outcome.zeroShotTestAccuracy());
+            assertThat(outcome.baselineTestAccuracy()).as("CLIP: no mapping to learn")
+                    .isEqualTo(outcome.mappingOnlyTestAccuracy());
         }
     }
 

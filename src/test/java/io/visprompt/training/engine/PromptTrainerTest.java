@@ -3,14 +3,11 @@ package io.visprompt.training.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
-
-import javax.imageio.ImageIO;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -93,6 +90,29 @@ class PromptTrainerTest {
     }
 
     @Test
+    void anAdamRunSuspendedMidEpochContinuesExactlyFromItsMomentsAndStepCount() {
+        TrainingSettings settings = EngineFixtures.settings(PromptTemplate.PADDING, 4, PromptPlacement.NORMALIZED,
+                LabelMapping.IDENTITY, 2, 8, OptimizerKind.ADAM.defaultLearningRate(), 2, OptimizerKind.ADAM, 11, 0);
+        TrainingOutcome expected = new PromptTrainer(model, settings).train(data, new Recorder(), null);
+
+        Recorder suspended = new Recorder() {
+            @Override
+            public Control onProgress(TrainingProgress progress) {
+                super.onProgress(progress);
+                return progress.step() == 5 ? Control.SUSPEND : Control.CONTINUE;
+            }
+        };
+        assertThatThrownBy(() -> new PromptTrainer(model, settings).train(data, suspended, null))
+                .isInstanceOf(TrainingSuspended.class);
+        TrainingCheckpoint checkpoint = suspended.checkpoints.get(suspended.checkpoints.size() - 1);
+        assertThat(checkpoint.step()).isEqualTo(5);
+
+        TrainingOutcome resumed = new PromptTrainer(model, settings).train(data, new Recorder(), checkpoint);
+
+        assertSameOutcome(resumed, expected);
+    }
+
+    @Test
     void checkpointsComeEveryNStepsAndAtEachEpochEnd() {
         TrainingSettings settings = EngineFixtures.settings(PromptTemplate.FIXED_PATCH, 4, PromptPlacement.NORMALIZED,
                 LabelMapping.IDENTITY, 2, 8, 5.0, 2, OptimizerKind.SGD, 11, 2);
@@ -158,8 +178,8 @@ class PromptTrainerTest {
                 outcome.labelMapping(), List.of());
                 PromptedClassifier unprompted = new PromptedClassifier(model, null, data.classNames(),
                         outcome.labelMapping(), List.of())) {
-            assertThat(accuracy(prompted, data.test())).isEqualTo(outcome.promptedTestAccuracy());
-            assertThat(accuracy(unprompted, data.test())).isEqualTo(outcome.zeroShotTestAccuracy());
+            assertThat(ServedAccuracy.of(prompted, data.test())).isEqualTo(outcome.promptedTestAccuracy());
+            assertThat(ServedAccuracy.of(unprompted, data.test())).isEqualTo(outcome.zeroShotTestAccuracy());
         }
     }
 
@@ -208,26 +228,6 @@ class PromptTrainerTest {
                 LabelMapping.IDENTITY, 1, 8, 1, 0, OptimizerKind.SGD, 0, 0);
 
         assertThatThrownBy(() -> new PromptTrainer(model, tooWide)).isInstanceOf(IllegalArgumentException.class);
-    }
-
-    private static double accuracy(PromptedClassifier classifier, List<TrainingExample> examples) throws IOException {
-        List<float[]> inputs = new ArrayList<>();
-        for (TrainingExample example : examples) {
-            BufferedImage image = ImageIO.read(example.file().toFile());
-            inputs.add(classifier.prepare(image));
-        }
-        float[][] probabilities = classifier.probabilities(inputs);
-        int correct = 0;
-        for (int i = 0; i < probabilities.length; i++) {
-            int best = 0;
-            for (int c = 1; c < probabilities[i].length; c++) {
-                if (probabilities[i][c] > probabilities[i][best]) {
-                    best = c;
-                }
-            }
-            correct += best == examples.get(i).label() ? 1 : 0;
-        }
-        return (double) correct / examples.size();
     }
 
     private static void assertSameOutcome(TrainingOutcome actual, TrainingOutcome expected) {

@@ -94,4 +94,62 @@ class ReprogrammingIT {
         assertThat(outcome.labelMapping()).containsExactly(referenceMapping);
         assertThat(outcome.zeroShotTestAccuracy()).isCloseTo(reference.path("test_accuracy").asDouble(), within(0.02));
     }
+
+    /**
+     * The issue's case: a Fashion-MNIST classifier on digits, where target i (folders in sorted order: eight, five,
+     * ...) is not source i. The bare model (identity mapping) and the unprompted model under the learned mapping are
+     * two different baselines, each checked against the serving path and the PyTorch reference.
+     */
+    @Test
+    void aLearnedMappingReportsTheBareModelAndTheMappingAloneAsTwoBaselines() throws IOException {
+        JsonNode reference = expected.path("mnist_reprogramming");
+        TrainingSettings settings = new TrainingSettings(PromptTemplate.PADDING, 4, PromptPlacement.NORMALIZED,
+                LabelMapping.ITERATIVE, List.of(), 10, 32, 10.0, 0.9, 0.0, 20, OptimizerKind.SGD, 0, 0);
+        int[] identity = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
+
+        try (LoadedModel classifier = EngineFixtures.classifier()) {
+            TrainingOutcome outcome = new PromptTrainer(classifier, settings).train(digits, new TrainingListener() {
+            }, null);
+            double servedBare;
+            double servedMappingOnly;
+            try (PromptedClassifier bare = new PromptedClassifier(classifier, null, digits.classNames(), identity,
+                    List.of());
+                    PromptedClassifier mappingOnly = new PromptedClassifier(classifier, null, digits.classNames(),
+                            outcome.labelMapping(), List.of())) {
+                servedBare = ServedAccuracy.of(bare, digits.test());
+                servedMappingOnly = ServedAccuracy.of(mappingOnly, digits.test());
+            }
+
+            System.out.printf("mnist-small on fashion-cnn, iterative mapping %s: bare model %.4f (PyTorch identity "
+                    + "%.4f), mapping alone %.4f, prompted %.4f%n", Arrays.toString(outcome.labelMapping()),
+                    outcome.baselineTestAccuracy(),
+                    reference.path("identity").path("no_prompt").path("test_accuracy").asDouble(),
+                    outcome.mappingOnlyTestAccuracy(), outcome.promptedTestAccuracy());
+            assertThat(outcome.labelMapping()).isNotEqualTo(identity);
+            assertThat(outcome.baselineTestAccuracy()).isEqualTo(servedBare)
+                    .isCloseTo(reference.path("identity").path("no_prompt").path("test_accuracy").asDouble(),
+                            within(0.02));
+            assertThat(outcome.mappingOnlyTestAccuracy()).isEqualTo(servedMappingOnly)
+                    .isEqualTo(outcome.zeroShotTestAccuracy())
+                    .isNotEqualTo(outcome.baselineTestAccuracy());
+            assertThat(outcome.promptedTestAccuracy()).isGreaterThan(outcome.baselineTestAccuracy() + 0.1);
+        }
+    }
+
+    @Test
+    void withAFixedMappingTheBareModelIsTheMappingAlone() {
+        TrainingSettings settings = new TrainingSettings(PromptTemplate.PADDING, 4, PromptPlacement.NORMALIZED,
+                LabelMapping.IDENTITY, List.of(), 1, 600, 1e-9, 0.9, 0.0, 0, OptimizerKind.SGD, 0, 0);
+        TrainingData noValidation = new TrainingData(digits.classNames(), digits.train(), List.of(), digits.test());
+
+        TrainingOutcome outcome;
+        try (LoadedModel classifier = EngineFixtures.classifier()) {
+            outcome = new PromptTrainer(classifier, settings).train(noValidation, new TrainingListener() {
+            }, null);
+        }
+
+        assertThat(outcome.baselineTestAccuracy()).isEqualTo(outcome.mappingOnlyTestAccuracy())
+                .isCloseTo(expected.path("mnist_reprogramming").path("identity").path("no_prompt")
+                        .path("test_accuracy").asDouble(), within(0.02));
+    }
 }
