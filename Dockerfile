@@ -51,6 +51,7 @@ ENV JAVA_HOME=/opt/java/openjdk \
     LANG=C.UTF-8 \
     DJL_CACHE_DIR=/opt/djl-cache \
     PYTORCH_FLAVOR=${PYTORCH_FLAVOR} \
+    TORCH_CPP_LOG_LEVEL=ERROR \
     PORT=8080 \
     VISPROMPT_DATASETS_STORAGE_DIR=/app/data/datasets
 COPY --from=jre /opt/java/openjdk /opt/java/openjdk
@@ -85,8 +86,11 @@ ENTRYPOINT ["java", "-Dai.djl.offline=true", "-XX:MaxRAMPercentage=75", "-XX:+Ex
 # cpu (default): JRE image with libtorch CPU natives unpacked at build time, no network needed at run time
 # ---------------------------------------------------------------------------------------------------------------
 FROM jre AS cpu
+# TORCH_CPP_LOG_LEVEL=ERROR: on CPUs without AVX2 libtorch warns "Could not initialize NNPACK" on every convolution
+# (read once when libtorch loads; DJL has no switch for NNPACK). The worker logs that once itself at start.
 ENV DJL_CACHE_DIR=/opt/djl-cache \
     OMP_WAIT_POLICY=PASSIVE \
+    TORCH_CPP_LOG_LEVEL=ERROR \
     PORT=8080 \
     VISPROMPT_DATASETS_STORAGE_DIR=/app/data/datasets
 # tcmalloc (Ubuntu 24.04 names it libtcmalloc-minimal4t64, older releases libtcmalloc-minimal4): see LD_PRELOAD below.

@@ -14,6 +14,8 @@ KEY_FILE=${KEY_FILE:-data/admin.key}
 JOB_JSON=${JOB_JSON:-'{"prompt":{"template":"padding","size":4},"hyperparameters":{"epochs":20,"batch_size":32,"learning_rate":10,"warmup_steps":20}}'}
 # libtorch's OpenMP threads spin while waiting by default, which costs a lot on a busy small machine
 export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE}
+# libtorch's warnings off: on a CPU without AVX2 it repeats "Could not initialize NNPACK" on every convolution
+export TORCH_CPP_LOG_LEVEL=${TORCH_CPP_LOG_LEVEL:-ERROR}
 
 json() { python3 -c "import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1], {}, {'d': d}))" "$1"; }
 

@@ -113,6 +113,9 @@ password
       key: {{ include "visprompt.databaseSecretKey" . }}
 - name: VISPROMPT_DATASETS_STORAGE_DIR
   value: {{ .Values.persistence.datasets.mountPath | quote }}
+# libtorch reads it once at load: without AVX2 its NNPACK warning would otherwise repeat on every convolution.
+- name: TORCH_CPP_LOG_LEVEL
+  value: "ERROR"
 {{- with .Values.extraEnv }}
 {{ toYaml . }}
 {{- end }}

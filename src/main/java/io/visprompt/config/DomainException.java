@@ -27,7 +27,9 @@ public abstract class DomainException extends RuntimeException {
         /** A tenant's limit is reached; it frees up over time. */
         LIMIT_REACHED,
         /** The service cannot answer now; a retry may succeed. */
-        UNAVAILABLE
+        UNAVAILABLE,
+        /** The service failed at its own work (not the input's fault); nothing was changed. */
+        INTERNAL
     }
 
     private final Kind kind;

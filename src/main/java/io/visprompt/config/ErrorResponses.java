@@ -1,5 +1,7 @@
 package io.visprompt.config;
 
+import java.util.Locale;
+
 import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.boot.webmvc.error.ErrorController;
@@ -28,7 +30,7 @@ class ErrorResponses implements ErrorController {
         String code = switch (known) {
             case BAD_REQUEST -> "invalid_request";
             case INTERNAL_SERVER_ERROR -> "internal_error";
-            default -> known.name().toLowerCase();
+            default -> known.name().toLowerCase(Locale.ROOT);
         };
         throw new ApiProblem(known, code, known == HttpStatus.METHOD_NOT_ALLOWED
                 ? "The method " + request.getMethod() + " is not allowed" : known.getReasonPhrase());

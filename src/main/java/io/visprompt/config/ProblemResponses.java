@@ -68,6 +68,7 @@ class ProblemResponses extends ResponseEntityExceptionHandler {
             case UNSUPPORTED_FORMAT -> HttpStatus.UNSUPPORTED_MEDIA_TYPE;
             case LIMIT_REACHED -> HttpStatus.TOO_MANY_REQUESTS;
             case UNAVAILABLE -> HttpStatus.SERVICE_UNAVAILABLE;
+            case INTERNAL -> HttpStatus.INTERNAL_SERVER_ERROR;
         };
     }
 

@@ -3,6 +3,7 @@ package io.visprompt.config;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -92,7 +93,7 @@ class TomcatRequestHandling {
             problem.put("title", known != null ? known.getReasonPhrase() : "Error");
             problem.put("status", status);
             problem.put("code", status == 400 ? "invalid_request"
-                    : known != null ? known.name().toLowerCase() : "error");
+                    : known != null ? known.name().toLowerCase(Locale.ROOT) : "error");
             problem.put("detail", status == 400
                     ? "The request could not be read: its request line, path or headers are malformed"
                     : "The server refused the request before it reached the application");

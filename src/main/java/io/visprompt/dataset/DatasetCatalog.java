@@ -8,7 +8,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
-import io.visprompt.config.ApiProblem;
 import io.visprompt.config.CursorPage;
 import io.visprompt.config.Tenant;
 import io.visprompt.dataset.DatasetResponse.RejectedFile;
@@ -84,7 +83,7 @@ class DatasetCatalog implements Datasets {
     @Transactional(readOnly = true)
     public Optional<Path> classImage(Tenant tenant, UUID id, int label, int n) {
         DatasetEntity dataset = datasets.findByIdAndTenant(id, tenant.id())
-                .orElseThrow(() -> ApiProblem.notFound("dataset", id));
+                .orElseThrow(() -> DatasetRefused.notFound(id));
         List<DatasetClass> classes = dataset.classes();
         if (label < 0 || label >= classes.size() || n < 0) {
             return Optional.empty();
@@ -115,7 +114,7 @@ class DatasetCatalog implements Datasets {
     @Transactional(readOnly = true)
     public DatasetResponse details(Tenant tenant, UUID id) {
         DatasetEntity dataset = datasets.findByIdAndTenant(id, tenant.id())
-                .orElseThrow(() -> ApiProblem.notFound("dataset", id));
+                .orElseThrow(() -> DatasetRefused.notFound(id));
         List<RejectedFile> first = rejectedFiles(id, -1, DatasetResponse.REJECTED_FILES_SHOWN).stream()
                 .map(PositionedRejectedFile::file).toList();
         return DatasetResponse.of(dataset, first, rejectedCounts(List.of(id)).getOrDefault(id, 0));
@@ -125,7 +124,7 @@ class DatasetCatalog implements Datasets {
     @Transactional(readOnly = true)
     public CursorPage<RejectedFile> rejectedFilesPage(Tenant tenant, UUID id, CursorPage.Request<Long> request) {
         if (!datasets.existsByIdAndTenant(id, tenant.id())) {
-            throw ApiProblem.notFound("dataset", id);
+            throw DatasetRefused.notFound(id);
         }
         long after = request.after() == null ? -1 : request.after();
         return request.page(rejectedFiles(id, after, request.fetchSize()), PositionedRejectedFile::position)
@@ -188,13 +187,12 @@ class DatasetCatalog implements Datasets {
                 return 0;
             }
             if (usages.orderedStream().anyMatch(usage -> usage.isInUse(id))) {
-                throw ApiProblem.conflict("dataset_in_use", "Dataset " + id + " is used by a training job; "
-                        + "cancel or wait for the job before deleting it");
+                throw DatasetRefused.inUse(id);
             }
             return datasets.deleteDataset(id, tenant.id());
         });
         if (deleted == null || deleted == 0) {
-            throw ApiProblem.notFound("dataset", id);
+            throw DatasetRefused.notFound(id);
         }
         storage.delete(id);
     }

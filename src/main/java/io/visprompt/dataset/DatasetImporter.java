@@ -15,7 +15,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.visprompt.config.ApiProblem;
 import io.visprompt.config.DomainException;
 import io.visprompt.config.Tenant;
 import io.visprompt.dataset.internal.DatasetClass;
@@ -39,7 +38,6 @@ import jakarta.persistence.EntityManager;
 import org.hibernate.Session;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -96,13 +94,10 @@ class DatasetImporter {
             return response;
         } catch (UploadRejected rejected) {
             outcome = rejected.reason().code();
-            throw problem(rejected);
-        } catch (ApiProblem problem) {
-            outcome = problem.code();
-            throw problem;
-        } catch (QuotaExceeded exceeded) {
-            outcome = exceeded.code();
-            throw exceeded;
+            throw DatasetRefused.upload(rejected);
+        } catch (DomainException refused) { // the quota, lost files
+            outcome = refused.code();
+            throw refused;
         } finally {
             Counter.builder("visprompt.dataset.uploads").tag("outcome", outcome)
                     .description("Dataset uploads by outcome (success or the problem code)").register(registry).increment();
@@ -163,9 +158,7 @@ class DatasetImporter {
             });
         } catch (IncompleteDatasetFiles e) {
             log.error("Refused to publish dataset {}: {}", id, e.getMessage());
-            throw new ApiProblem(HttpStatus.INTERNAL_SERVER_ERROR, "dataset_files_missing",
-                    "Some of the dataset's files were lost while it was being stored; nothing was stored, "
-                            + "upload it again").with("missing_files", e.missing().size()).with("files", e.listed());
+            throw DatasetRefused.filesMissing(e.missing().size(), e.listed());
         } catch (RuntimeException e) {
             if (published[0]) {
                 storage.delete(id); // the commit failed after the files were moved into place
@@ -199,15 +192,5 @@ class DatasetImporter {
                 : "The dataset's " + requested + " bytes of images would take the tenant's datasets past its " + quota
                         + "-byte quota (" + used + " bytes used); nothing was stored")
                 .with("requested", requested);
-    }
-
-    private static ApiProblem problem(UploadRejected rejected) {
-        HttpStatus status = switch (rejected.reason()) {
-            case UPLOAD_TOO_LARGE, ARCHIVE_TOO_LARGE -> HttpStatus.CONTENT_TOO_LARGE;
-            default -> HttpStatus.BAD_REQUEST;
-        };
-        ApiProblem problem = new ApiProblem(status, rejected.reason().code(), rejected.getMessage());
-        rejected.properties().forEach(problem::with);
-        return problem;
     }
 }

@@ -6,7 +6,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Set;
 
-import io.visprompt.config.ApiProblem;
 import io.visprompt.config.Tenant;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -51,7 +50,7 @@ class ApiKeyAdministration {
     }
 
     ApiKeyStore.StoredKey find(String prefix) {
-        return store.find(prefix).orElseThrow(() -> ApiProblem.notFound("api_key", prefix));
+        return store.find(prefix).orElseThrow(() -> ApiKeyRefused.notFound(prefix));
     }
 
     /**
@@ -61,10 +60,9 @@ class ApiKeyAdministration {
     ApiKeyStore.StoredKey revoke(String prefix) {
         ApiKeyStore.StoredKey revoked = transactions.execute(status -> {
             store.lockKeys();
-            ApiKeyStore.StoredKey key = store.find(prefix).orElseThrow(() -> ApiProblem.notFound("api_key", prefix));
+            ApiKeyStore.StoredKey key = store.find(prefix).orElseThrow(() -> ApiKeyRefused.notFound(prefix));
             if (!key.revoked() && key.scopes().contains(Scope.ADMIN) && store.otherActiveAdminKeys(prefix) == 0) {
-                throw ApiProblem.conflict("last_admin_key", "Key " + prefix + " is the last admin key that works; "
-                        + "create another admin key before revoking it");
+                throw ApiKeyRefused.lastAdminKey(prefix);
             }
             return store.revoke(prefix, now()).orElseThrow();
         });

@@ -3,6 +3,7 @@ package io.visprompt.security;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.temporal.ChronoUnit;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -154,7 +155,7 @@ final class AuditFilter extends OncePerRequestFilter {
     static Resource resource(String method, String path, String location) {
         String[] segments = path.replaceFirst("^/+", "").split("/");
         if (segments.length < 2 || !(segments[0].equals("v1") || segments[0].equals("v2"))) {
-            return new Resource(null, null, method.toLowerCase());
+            return new Resource(null, null, method.toLowerCase(Locale.ROOT)); // OPTIONS, not optıons
         }
         String collection = segments[1];
         String type = RESOURCE_TYPES.getOrDefault(collection, collection);

@@ -1,6 +1,7 @@
 package io.visprompt.training;
 
 import java.net.URI;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -76,7 +77,8 @@ class TrainingJobController {
             try {
                 return JobStatus.fromWire(s);
             } catch (IllegalArgumentException e) {
-                throw ApiProblem.invalidField("status", "must be one of queued, running, cancelling, succeeded, failed, cancelled");
+                throw ApiProblem.invalidField("status", "must be one of " + String.join(", ",
+                        Arrays.stream(JobStatus.values()).map(JobStatus::wireName).toList()));
             }
         });
         // jobs are ordered by (created_at, id): the cursor's job must be found to know where the page starts

@@ -53,9 +53,12 @@ final class TrainingJobDefaults {
     private TrainingJobDefaults() {
     }
 
-    /** What {@code GET /v1/training-jobs/defaults} shows: each setting's default, its choices, and per model. */
+    /**
+     * What {@code GET /v1/training-jobs/defaults} shows: each setting's default, its choices, per model, and the job
+     * statuses in lifecycle order (what {@code GET /v1/training-jobs?status=} takes).
+     */
     record View(String object, PromptView prompt, OutputView output, HyperparameterView hyperparameters,
-            Map<String, ModelDefaults> models) {
+            Map<String, ModelDefaults> models, List<String> statuses) {
     }
 
     record PromptView(String template, List<String> templates, String placement, List<String> placements,
@@ -89,7 +92,7 @@ final class TrainingJobDefaults {
                 new HyperparameterView(defaultEpochs, BATCH_SIZE_CLASSIFIER, BATCH_SIZE_CLIP, LEARNING_RATE, MOMENTUM,
                         WEIGHT_DECAY, WARMUP_STEPS, OPTIMIZER.wireName(), names(OptimizerKind.values(),
                         OptimizerKind::wireName), SEED, CHECKPOINT_EVERY),
-                byModel);
+                byModel, names(JobStatus.values(), JobStatus::wireName));
     }
 
     static TrainingJobSpec resolve(TrainingJobRequest request, ModelDescriptor model, DatasetSummary dataset,

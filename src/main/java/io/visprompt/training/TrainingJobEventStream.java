@@ -13,7 +13,6 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import io.visprompt.config.ApiProblem;
 import io.visprompt.config.Tenant;
 import io.visprompt.security.ApiKeyValidity;
 import jakarta.annotation.PreDestroy;
@@ -21,7 +20,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.SmartLifecycle;
-import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
@@ -84,13 +82,12 @@ class TrainingJobEventStream implements SmartLifecycle {
     /** Opens a stream of the job's events after {@code afterId}; the caller has checked that the job exists. */
     SseEmitter open(Tenant tenant, UUID jobId, long afterId) {
         if (!running) {
-            throw new ApiProblem(HttpStatus.SERVICE_UNAVAILABLE, "shutting_down", "The service is shutting down");
+            throw EventStreamUnavailable.shuttingDown();
         }
         // check and take a slot in one step: concurrent opens cannot pass the limit together
         if (slots.incrementAndGet() > maxStreams) {
             slots.decrementAndGet();
-            throw new ApiProblem(HttpStatus.SERVICE_UNAVAILABLE, "too_many_streams",
-                    "Too many open event streams (" + maxStreams + "); poll GET /v1/training-jobs/{id}/events instead");
+            throw EventStreamUnavailable.tooManyStreams(maxStreams);
         }
         SseEmitter emitter = new SseEmitter(timeout.toMillis());
         Subscription subscription = new Subscription(tenant, jobId, afterId, keys.currentKeyPrefix().orElse(null),

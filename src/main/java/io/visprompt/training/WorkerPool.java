@@ -83,6 +83,9 @@ class WorkerPool implements SmartLifecycle {
                     + "Start the JVM with LD_PRELOAD=libtcmalloc_minimal.so.4 (Debian/Ubuntu: libtcmalloc-minimal4),"
                     + " as the container image does: about 1.2-1.4x faster steps on ResNet-18 (bench/README.md)");
         }
+        if (gpus == 0) {
+            NnpackSupport.ofThisCpu().warnings(System.getenv("TORCH_CPP_LOG_LEVEL")).forEach(log::warn);
+        }
     }
 
     @Override

@@ -7,9 +7,10 @@ export function render(root, params, signal) {
   const query = hashQuery();
   const formBox = el('div', { id: 'job-form-box' }, el('p', { class: 'muted' }, 'Loading datasets and models…'));
   const list = el('div', { id: 'job-list', 'aria-busy': 'true' });
-  const filter = el('select', { id: 'job-filter' },
-    el('option', { value: '' }, 'All'),
-    ['queued', 'running', 'cancelling', 'succeeded', 'failed', 'cancelled'].map((s) => el('option', { value: s }, s)));
+  const filter = el('select', { id: 'job-filter' }, el('option', { value: '' }, 'All'));
+  // one request for the form's defaults and the filter's statuses: the API's lists are their one copy
+  const defaults = getJson('v1/training-jobs/defaults', { signal });
+  defaults.then((d) => filter.append(...d.statuses.map((s) => el('option', { value: s }, s)))).catch(() => {});
   fill(root,
     el('h1', {}, 'Training jobs'),
     el('p', { class: 'lead' },
@@ -21,7 +22,7 @@ export function render(root, params, signal) {
         el('div', { class: 'field inline' }, el('label', { for: 'job-filter' }, 'Status'), filter)),
       list));
 
-  buildForm(formBox, query.get('dataset'), signal);
+  buildForm(formBox, query.get('dataset'), defaults, signal);
 
   let timer = null;
   let known = new Map();
@@ -112,14 +113,14 @@ export function render(root, params, signal) {
   refresh();
 }
 
-async function buildForm(box, preselectedDataset, signal) {
+async function buildForm(box, preselectedDataset, defaultsLoad, signal) {
   let datasets;
   let models;
   let defaults; // Bahng et al.'s settings, as the API applies them when a field is left out (its one copy)
   try {
     [datasets, models, defaults] = await Promise.all([
       getJson('v1/datasets?limit=100', { signal }), getJson('v1/models', { signal }),
-      getJson('v1/training-jobs/defaults', { signal })]);
+      defaultsLoad]);
   } catch (err) {
     if (!isAbort(err)) fill(box, errorBox(err, 'Could not load datasets, models and defaults'));
     return;

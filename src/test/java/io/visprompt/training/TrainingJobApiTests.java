@@ -80,6 +80,8 @@ class TrainingJobApiTests extends PostgresIntegrationTest {
         assertThat(defaults.at("/output/text_template").asString()).isEqualTo("This is a photo of a {}");
         assertThat(defaults.at("/prompt/templates").toString()).isEqualTo("[\"padding\",\"fixed_patch\",\"random_patch\"]");
         assertThat(defaults.at("/prompt/placements").toString()).isEqualTo("[\"normalized\",\"pixel_shrink\"]");
+        assertThat(defaults.at("/statuses").toString()).as("the console's job filter reads them here")
+                .isEqualTo("[\"queued\",\"running\",\"cancelling\",\"succeeded\",\"failed\",\"cancelled\"]");
         assertThat(defaults.at("/output/label_mappings").toString())
                 .isEqualTo("[\"identity\",\"frequency\",\"iterative\",\"by_name\"]");
         assertThat(defaults.at("/hyperparameters/optimizers").toString()).isEqualTo("[\"sgd\",\"normalized_sgd\",\"adam\"]");

@@ -13,8 +13,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
-import io.visprompt.config.ApiProblem;
+import io.visprompt.config.DomainException;
 import io.visprompt.config.Tenant;
 import io.visprompt.security.ApiKeyValidity;
 import org.junit.jupiter.api.RepeatedTest;
@@ -60,6 +61,7 @@ class TrainingJobEventStreamLimitTests {
         int clients = 2 * LIMIT;
         AtomicInteger opened = new AtomicInteger();
         AtomicInteger refused = new AtomicInteger();
+        AtomicReference<EventStreamUnavailable> refusal = new AtomicReference<>();
         CountDownLatch go = new CountDownLatch(1);
         ExecutorService pool = Executors.newFixedThreadPool(64);
         try {
@@ -69,7 +71,8 @@ class TrainingJobEventStreamLimitTests {
                     try {
                         streams.open(Tenant.DEFAULT, UUID.randomUUID(), 0);
                         opened.incrementAndGet();
-                    } catch (ApiProblem e) {
+                    } catch (EventStreamUnavailable e) {
+                        refusal.set(e);
                         refused.incrementAndGet();
                     }
                     return null;
@@ -81,6 +84,8 @@ class TrainingJobEventStreamLimitTests {
 
             assertThat(opened).hasValue(LIMIT);
             assertThat(refused).hasValue(clients - LIMIT);
+            assertThat(refusal.get().code()).isEqualTo("too_many_streams");
+            assertThat(refusal.get().kind()).isEqualTo(DomainException.Kind.UNAVAILABLE);
             assertThat(streams.openStreams()).isEqualTo(LIMIT);
         } finally {
             streams.stop();

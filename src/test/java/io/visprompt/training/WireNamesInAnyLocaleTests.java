@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 
 import io.visprompt.dataset.Split;
+import io.visprompt.dataset.internal.UploadRejected;
 import io.visprompt.training.engine.LabelMapping;
 import io.visprompt.training.engine.OptimizerKind;
 import io.visprompt.training.engine.PromptPlacement;
@@ -74,6 +75,15 @@ class WireNamesInAnyLocaleTests {
         }
         assertThat(PromptPlacement.PIXEL_SHRINK.wireName()).isEqualTo("pixel_shrink");
         assertThat(PromptTemplate.fromWire("PADDING")).isEqualTo(PromptTemplate.PADDING);
+    }
+
+    @Test
+    void uploadRejectionCodesAreAsciiLowercase() {
+        assertThat(UploadRejected.Reason.NOT_AN_ARCHIVE.code()).isEqualTo("not_an_archive");
+        assertThat(UploadRejected.Reason.MISSING_TRAIN_SPLIT.code()).isEqualTo("missing_train_split");
+        for (UploadRejected.Reason reason : UploadRejected.Reason.values()) {
+            assertThat(reason.code()).matches("[a-z_]+");
+        }
     }
 
     @Test
