@@ -3,29 +3,16 @@ package io.visprompt.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import java.util.Locale;
 
+import io.visprompt.TurkishDefaultLocale;
 import jakarta.servlet.RequestDispatcher;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.mock.web.MockHttpServletRequest;
 
 /** Codes made from HTTP status names are ASCII lowercase also under a Turkish default locale. */
+@ExtendWith(TurkishDefaultLocale.class)
 class ErrorCodesInAnyLocaleTests {
-
-    private Locale original;
-
-    @BeforeEach
-    void turkish() {
-        original = Locale.getDefault();
-        Locale.setDefault(Locale.forLanguageTag("tr-TR"));
-    }
-
-    @AfterEach
-    void restore() {
-        Locale.setDefault(original);
-    }
 
     @Test
     void anErrorPageForAStatusWithAnIInItsNameHasAnAsciiCode() {

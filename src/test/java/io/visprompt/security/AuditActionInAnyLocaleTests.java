@@ -2,27 +2,13 @@ package io.visprompt.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.Locale;
-
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import io.visprompt.TurkishDefaultLocale;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The audit action of a request outside the API is its method in ASCII lowercase, also under a Turkish locale. */
+@ExtendWith(TurkishDefaultLocale.class)
 class AuditActionInAnyLocaleTests {
-
-    private Locale original;
-
-    @BeforeEach
-    void turkish() {
-        original = Locale.getDefault();
-        Locale.setDefault(Locale.forLanguageTag("tr-TR"));
-    }
-
-    @AfterEach
-    void restore() {
-        Locale.setDefault(original);
-    }
 
     @Test
     void anOptionsRequestIsAuditedAsOptionsWithADottedI() {

@@ -4,14 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import io.visprompt.RestartablePostgres;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Value;
@@ -33,14 +29,12 @@ import org.springframework.test.context.DynamicPropertySource;
 @ActiveProfiles("test")
 class DatabaseOutageTests {
 
-    static final Path DATA = createTempDirectory();
-    static final int POSTGRES_PORT = freePort();
-    static EmbeddedPostgres postgres = startPostgres();
+    static final RestartablePostgres postgres = new RestartablePostgres("visprompt-outage");
 
     @DynamicPropertySource
     static void database(DynamicPropertyRegistry registry) {
-        registry.add("spring.datasource.url", () -> "jdbc:postgresql://localhost:" + POSTGRES_PORT + "/postgres");
-        registry.add("spring.datasource.username", () -> "postgres");
+        registry.add("spring.datasource.url", postgres::jdbcUrl);
+        registry.add("spring.datasource.username", postgres::username);
     }
 
     @LocalServerPort
@@ -50,8 +44,8 @@ class DatabaseOutageTests {
     String adminKey;
 
     @AfterAll
-    static void stopPostgres() throws IOException {
-        postgres.close();
+    static void stopPostgres() {
+        postgres.stop();
     }
 
     @Test
@@ -59,7 +53,7 @@ class DatabaseOutageTests {
         assertThat(RawHttp.send(port, "GET", "/v1/datasets", adminKey).status()).isEqualTo(200);
         assertThat(RawHttp.send(port, "GET", "/actuator/health/readiness", null).status()).isEqualTo(200);
 
-        postgres.close();
+        postgres.stop();
         // a query in a controller (the admin key is cached), then a key lookup in the security filter chain
         for (String key : new String[] {adminKey, "vp_0123456789ab_" + "x".repeat(43)}) {
             Instant start = Instant.now();
@@ -78,35 +72,9 @@ class DatabaseOutageTests {
         assertThat(RawHttp.send(port, "GET", "/actuator/health/liveness", null).status())
                 .as("alive: restarting the process would not help").isEqualTo(200);
 
-        postgres = startPostgres();
+        postgres.start();
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
                 .until(() -> RawHttp.send(port, "GET", "/v1/datasets", adminKey).status() == 200);
         assertThat(RawHttp.send(port, "GET", "/actuator/health/readiness", null).status()).isEqualTo(200);
-    }
-
-    /** The same data directory and port each time, so a restart brings back the same database. */
-    private static EmbeddedPostgres startPostgres() {
-        try {
-            return EmbeddedPostgres.builder().setDataDirectory(DATA).setCleanDataDirectory(false)
-                    .setPort(POSTGRES_PORT).start();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static Path createTempDirectory() {
-        try {
-            return Files.createTempDirectory("visprompt-outage");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

@@ -3,11 +3,6 @@ package io.visprompt.training;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,8 +11,8 @@ import java.util.UUID;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.visprompt.PostgresIntegrationTest;
+import io.visprompt.RestartablePostgres;
 import io.visprompt.TestArchives;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -39,20 +34,18 @@ import tools.jackson.databind.JsonNode;
         "visprompt.training.transient-retry=5s", "spring.datasource.hikari.connection-timeout=1000"})
 class DatabaseRestartDuringTrainingTests extends PostgresIntegrationTest {
 
-    static final Path DATA = temporaryDirectory();
-    static final int PORT = freePort();
-    static EmbeddedPostgres postgres = startDatabase();
+    static final RestartablePostgres postgres = new RestartablePostgres("visprompt-restart-pg");
 
     @DynamicPropertySource
     static void ownDatabase(DynamicPropertyRegistry registry) {
-        registry.add("spring.datasource.url", () -> "jdbc:postgresql://localhost:" + PORT + "/postgres");
-        registry.add("spring.datasource.username", () -> "postgres");
+        registry.add("spring.datasource.url", postgres::jdbcUrl);
+        registry.add("spring.datasource.username", postgres::username);
         registry.add("spring.datasource.password", () -> "");
     }
 
     @AfterAll
-    static void stopDatabase() throws IOException {
-        postgres.close();
+    static void stopDatabase() {
+        postgres.stop();
     }
 
     @Autowired
@@ -68,12 +61,12 @@ class DatabaseRestartDuringTrainingTests extends PostgresIntegrationTest {
         double requeuesBefore = count("visprompt.training.requeues");
 
         long stopped = System.nanoTime();
-        postgres.close();
+        postgres.stop();
         // the worker's next write meets the outage and retries; down for 3 s, within the 5 s of retries
         await().atMost(Duration.ofSeconds(3)).until(() -> count("visprompt.training.transient.retries") > retriesBefore);
         UUID job = UUID.fromString(id);
         await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(4)).until(() -> workers.runningJobs().contains(job));
-        postgres = startDatabase();
+        postgres.start();
         Duration outage = Duration.ofNanos(System.nanoTime() - stopped);
 
         JsonNode done = awaitEnd(id);
@@ -95,12 +88,12 @@ class DatabaseRestartDuringTrainingTests extends PostgresIntegrationTest {
         double resumesBefore = count("visprompt.training.resumes");
 
         long stopped = System.nanoTime();
-        postgres.close();
+        postgres.stop();
         // down for 9 s, as in the report of the failure (8-10 s): the worker keeps the job all along, failing nothing
         UUID job = UUID.fromString(id);
         await().during(Duration.ofSeconds(9)).atMost(Duration.ofSeconds(10))
                 .until(() -> workers.runningJobs().contains(job));
-        postgres = startDatabase();
+        postgres.start();
         Duration outage = Duration.ofNanos(System.nanoTime() - stopped);
 
         JsonNode done = awaitEnd(id);
@@ -151,29 +144,5 @@ class DatabaseRestartDuringTrainingTests extends PostgresIntegrationTest {
                 done.get("attempt").asInt(), done.at("/progress/step").asLong(), done.at("/progress/total_steps").asLong(),
                 count("visprompt.training.transient.retries") - retriesBefore,
                 count("visprompt.training.requeues") - requeuesBefore, count("visprompt.training.resumes"));
-    }
-
-    private static EmbeddedPostgres startDatabase() {
-        try {
-            return EmbeddedPostgres.builder().setDataDirectory(DATA).setCleanDataDirectory(false).setPort(PORT).start();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static Path temporaryDirectory() {
-        try {
-            return Files.createTempDirectory("visprompt-restart-pg");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.List;
 import java.util.Locale;
 
+import io.visprompt.TurkishDefaultLocale;
 import io.visprompt.dataset.Split;
 import io.visprompt.dataset.internal.UploadRejected;
 import io.visprompt.training.engine.LabelMapping;
@@ -12,29 +13,16 @@ import io.visprompt.training.engine.OptimizerKind;
 import io.visprompt.training.engine.PromptPlacement;
 import io.visprompt.training.engine.PromptTemplate;
 import io.visprompt.training.engine.TrainingSettings;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * API names of enumerations read and write the same on a JVM whose default locale is Turkish, where
  * {@code "padding".toUpperCase()} is {@code "PADDİNG"} and {@code "PIXEL_SHRINK".toLowerCase()} is
  * {@code "pıxel_shrınk"}.
  */
+@ExtendWith(TurkishDefaultLocale.class)
 class WireNamesInAnyLocaleTests {
-
-    private Locale original;
-
-    @BeforeEach
-    void turkish() {
-        original = Locale.getDefault();
-        Locale.setDefault(Locale.forLanguageTag("tr-TR"));
-    }
-
-    @AfterEach
-    void restore() {
-        Locale.setDefault(original);
-    }
 
     @Test
     void storedSettingsWithAnIInTheirNamesBecomeEngineSettings() {
