@@ -8,14 +8,14 @@ cd "$(dirname "$0")/.."
 JOBS=${JOBS:-10}
 EPOCHS=${EPOCHS:-6}
 port=${PG_PORT:-55433}
-work=$(mktemp -d /tmp/visprompt-crash.XXXXXX)
+work=$(mktemp -d /tmp/visprompt-crash.XXXXXX); chmod 755 "$work"
 jar=$(ls target/visprompt-*.jar | grep -v original | head -n 1)
 KEY=vp_crashadmin_0123456789abcdef0123456789abcdef0123456789abcdef
 bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
 as_postgres() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 mkdir -p "$work/pg" "$work/storage"; [ "$(id -u)" = 0 ] && chown postgres "$work/pg"
 as_postgres "$bin/initdb" -D "$work/pg" -U visprompt --auth=trust >/dev/null
-as_postgres "$bin/pg_ctl" -D "$work/pg" -o "-p $port -k $work/pg -c listen_addresses=127.0.0.1" -l "$work/pg.log" -w start >/dev/null
+as_postgres "$bin/pg_ctl" -D "$work/pg" -o "-p $port -k $work/pg -c listen_addresses=127.0.0.1" -l "$work/pg/server.log" -w start >/dev/null
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done; as_postgres "$bin/pg_ctl" -D "$work/pg" -m fast stop >/dev/null || true; }
 trap cleanup EXIT
@@ -60,8 +60,8 @@ for _ in $(seq 1 600); do
 done
 echo "== outcome"
 psql "SELECT status, count(*) FROM training_jobs GROUP BY status"
-echo "== jobs that lost a lease (attempts, lost leases, resumed events)"
-psql "SELECT j.id, j.attempt, j.lost_leases, (SELECT count(*) FROM training_job_events e WHERE e.job_id=j.id AND e.type='resumed') FROM training_jobs j WHERE j.lost_leases > 0"
+echo "== jobs that lost a lease (id, attempts, lost leases, resumes from a checkpoint)"
+psql "SELECT j.id, j.attempt, j.lost_leases, (SELECT count(*) FROM training_job_events e WHERE e.job_id=j.id AND e.type='resumed' AND e.message LIKE 'Resuming from the checkpoint%') FROM training_jobs j WHERE j.lost_leases > 0"
 echo "== prompts per job (must be 1 each)"
 psql "SELECT count(*), count(DISTINCT job_id) FROM prompts"
 echo "== finishing events per job (must be 1 each)"

@@ -68,9 +68,10 @@ final class TrainingJobDefaults {
     record OutputView(String labelMapping, List<String> labelMappings, String textTemplate) {
     }
 
+    /** {@code learning_rates}: each optimizer's default learning rate, by its API name. */
     record HyperparameterView(int epochs, int batchSizeClassifier, int batchSizeClip, double learningRate,
-            double momentum, double weightDecay, int warmupSteps, String optimizer, List<String> optimizers, long seed,
-            int checkpointEvery) {
+            double momentum, double weightDecay, int warmupSteps, String optimizer, List<String> optimizers,
+            Map<String, Double> learningRates, long seed, int checkpointEvery) {
     }
 
     /** The defaults that depend on the model. */
@@ -91,8 +92,16 @@ final class TrainingJobDefaults {
                         ModelDescriptor.DEFAULT_TEXT_TEMPLATE),
                 new HyperparameterView(defaultEpochs, BATCH_SIZE_CLASSIFIER, BATCH_SIZE_CLIP, LEARNING_RATE, MOMENTUM,
                         WEIGHT_DECAY, WARMUP_STEPS, OPTIMIZER.wireName(), names(OptimizerKind.values(),
-                        OptimizerKind::wireName), SEED, CHECKPOINT_EVERY),
+                        OptimizerKind::wireName), learningRates(), SEED, CHECKPOINT_EVERY),
                 byModel, names(JobStatus.values(), JobStatus::wireName));
+    }
+
+    private static Map<String, Double> learningRates() {
+        Map<String, Double> rates = new LinkedHashMap<>();
+        for (OptimizerKind kind : OptimizerKind.values()) {
+            rates.put(kind.wireName(), kind.defaultLearningRate());
+        }
+        return rates;
     }
 
     static TrainingJobSpec resolve(TrainingJobRequest request, ModelDescriptor model, DatasetSummary dataset,

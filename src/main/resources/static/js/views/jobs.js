@@ -187,7 +187,7 @@ async function buildForm(box, preselectedDataset, defaultsLoad, signal) {
       el('div', { class: 'grid-4' },
         field('hyperparameters.epochs', 'Epochs', epochs, `Default: ${dh.epochs}`),
         field('hyperparameters.batch_size', 'Batch size', batch, ''),
-        field('hyperparameters.learning_rate', 'Learning rate', lr, `Default: the optimizer's (${dh.learning_rate} for ${dh.optimizer}, 3 for normalized_sgd, 0.01 for adam)`),
+        field('hyperparameters.learning_rate', 'Learning rate', lr, `Default: the optimizer's (${Object.entries(dh.learning_rates).map(([name, rate]) => `${rate} for ${name}`).join(', ')})`),
         field('hyperparameters.momentum', 'Momentum', momentum, `Default: ${dh.momentum}`),
         field('hyperparameters.weight_decay', 'Weight decay', weightDecay, `Default: ${dh.weight_decay}`),
         field('hyperparameters.warmup_steps', 'Warm-up steps', warmup, `Default: a tenth of the job's steps, at most ${dh.warmup_steps}; then cosine decay per step`),

@@ -262,5 +262,8 @@ class TrainingJobApiTests extends PostgresIntegrationTest {
             assertThat(job.at("/hyperparameters/optimizer").asString()).isEqualTo(optimizer);
             assertThat(job.at("/hyperparameters/learning_rate").asDouble()).as(optimizer).isEqualTo(rate);
         });
+        JsonNode defaults = getJson("/v1/training-jobs/defaults").getBody();
+        expected.forEach((optimizer, rate) -> assertThat(defaults.at("/hyperparameters/learning_rates/" + optimizer)
+                .asDouble()).as("the console's hint reads %s's here", optimizer).isEqualTo(rate));
     }
 }
