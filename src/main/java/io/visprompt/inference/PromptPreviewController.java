@@ -3,6 +3,7 @@ package io.visprompt.inference;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.util.List;
 import java.util.UUID;
@@ -72,7 +73,10 @@ class PromptPreviewController {
         if (images.isEmpty()) {
             throw new ApiProblem(HttpStatus.CONFLICT, "no_example_images", "The prompt's dataset no longer exists");
         }
-        BufferedImage image = ImageIO.read(Files.newInputStream(images.get((example - 1) % images.size()).file()));
+        BufferedImage image;
+        try (InputStream in = Files.newInputStream(images.get((example - 1) % images.size()).file())) {
+            image = ImageIO.read(in);
+        }
         float[] pixels = classifiers.batcher(classifiers.forPrompt(tenant, id, true)).classifier().prepare(image);
         ModelDescriptor model = models.find(prompt.modelId()).orElseThrow(() -> ApiProblem.notFound("model", prompt.modelId()));
         boolean normalized = PromptPlacement.fromWire(prompt.placement()) != PromptPlacement.PIXEL_SHRINK;

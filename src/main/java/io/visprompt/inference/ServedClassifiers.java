@@ -99,22 +99,36 @@ class ServedClassifiers implements DisposableBean {
                 List.copyOf(classes), null, List.of());
     }
 
-    /** The batcher serving {@code target}, loading its classifier on first use. */
-    synchronized DynamicBatcher batcher(Target target) {
-        DynamicBatcher batcher = cache.get(target.key());
-        if (batcher == null) {
-            PromptedClassifier classifier;
-            try {
-                classifier = new PromptedClassifier(models.load(target.modelId()), target.prompt(),
-                        target.classNames(), target.labelMapping(), target.textTemplates());
-            } catch (IllegalArgumentException e) {
-                throw ClassificationRefused.notServable(e.getMessage());
+    /**
+     * The batcher serving {@code target}, loading its classifier on first use. The load (a cold model, CLIP's text
+     * features) runs outside this object's lock, so it never stalls requests for classifiers already served; two
+     * first requests for one target may both build one, and the loser closes its copy.
+     */
+    DynamicBatcher batcher(Target target) {
+        synchronized (this) {
+            DynamicBatcher served = cache.get(target.key());
+            if (served != null) {
+                return served;
             }
-            batcher = new DynamicBatcher(classifier, properties.maxBatchSize(), properties.maxBatchWait(),
-                    Integer.toHexString(target.key().hashCode()), batchSizes::record);
-            cache.put(target.key(), batcher);
         }
-        return batcher;
+        PromptedClassifier classifier;
+        try {
+            classifier = new PromptedClassifier(models.load(target.modelId()), target.prompt(), target.classNames(),
+                    target.labelMapping(), target.textTemplates());
+        } catch (IllegalArgumentException e) {
+            throw ClassificationRefused.notServable(e.getMessage());
+        }
+        synchronized (this) {
+            DynamicBatcher served = cache.get(target.key());
+            if (served != null) {
+                classifier.close();
+                return served;
+            }
+            DynamicBatcher batcher = new DynamicBatcher(classifier, properties.maxBatchSize(),
+                    properties.maxBatchWait(), Integer.toHexString(target.key().hashCode()), batchSizes::record);
+            cache.put(target.key(), batcher);
+            return batcher;
+        }
     }
 
     /** Drops a batcher that reported itself closing, so the next call loads a fresh one. */

@@ -6,6 +6,10 @@ import static org.awaitility.Awaitility.await;
 
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -16,7 +20,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-
 import javax.imageio.ImageIO;
 
 import io.visprompt.PostgresIntegrationTest;
@@ -162,6 +165,29 @@ class TrainAndServeTests extends PostgresIntegrationTest {
             JsonNode copy = classify(image, Map.of("prompt_id", importedId, "top_k", "10"));
             assertThat(copy.get("predictions").toString()).isEqualTo(original.get("predictions").toString());
         }
+    }
+
+    @Test
+    void previewExamplesLeaveNoDatasetFileOpen() throws Exception {
+        for (int n = 1; n <= 20; n++) {
+            assertThat(http.get().uri("/v1/prompts/" + promptId + "/content?example=" + n).retrieve()
+                    .toEntity(byte[].class).getStatusCode()).isEqualTo(HttpStatus.OK);
+        }
+        List<Path> open = new ArrayList<>();
+        try (DirectoryStream<Path> descriptors = Files.newDirectoryStream(Path.of("/proc/self/fd"))) {
+            for (Path fd : descriptors) {
+                try {
+                    Path target = Files.readSymbolicLink(fd);
+                    // the stored dataset images are the only PNG files the service reads
+                    if (target.getFileName() != null && target.getFileName().toString().endsWith(".png")) {
+                        open.add(target);
+                    }
+                } catch (IOException gone) {
+                    // closed while listing
+                }
+            }
+        }
+        assertThat(open).as("dataset files this process still holds open").isEmpty();
     }
 
     @Test
