@@ -34,6 +34,8 @@ class AuthenticationAndScopeTests extends AccessControlHttpTest {
             new Endpoint("GET", "/v1/datasets/" + ID, Set.of("datasets:read")),
             new Endpoint("POST", "/v1/datasets", Set.of("datasets:write")),
             new Endpoint("DELETE", "/v1/datasets/" + ID, Set.of("datasets:write")),
+            new Endpoint("GET", "/v1/datasets/" + ID + "/rejected-files", Set.of("datasets:read")),
+            new Endpoint("GET", "/v1/training-jobs/defaults", Set.of("jobs:read")),
             new Endpoint("GET", "/v1/training-jobs", Set.of("jobs:read")),
             new Endpoint("GET", "/v1/training-jobs/" + ID, Set.of("jobs:read")),
             new Endpoint("GET", "/v1/training-jobs/" + ID + "/events", Set.of("jobs:read")),

@@ -47,6 +47,7 @@ class TenantIsolationTests extends AccessControlHttpTest {
         for (String[] request : List.of(
                 new String[] {"GET", "/v1/datasets/%s", "dataset_not_found"},
                 new String[] {"DELETE", "/v1/datasets/%s", "dataset_not_found"},
+                new String[] {"GET", "/v1/datasets/%s/rejected-files", "dataset_not_found"},
                 new String[] {"GET", "/v1/training-jobs/%s", "training_job_not_found"},
                 new String[] {"GET", "/v1/training-jobs/%s/events", "training_job_not_found"},
                 new String[] {"GET", "/v1/training-jobs/%s/metrics", "training_job_not_found"},
