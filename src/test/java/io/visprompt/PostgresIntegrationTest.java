@@ -74,9 +74,13 @@ public abstract class PostgresIntegrationTest {
     void cancelJobsLeftQueued() {
         if (!trainingWorkers) {
             jdbc.sql("""
-                    UPDATE training_jobs SET status = 'cancelled', phase = 'cancelled', finished_at = now(),
-                           updated_at = now()
-                     WHERE status = 'queued'
+                    WITH cancelled AS (
+                        UPDATE training_jobs SET status = 'cancelled', phase = 'cancelled', finished_at = now(),
+                               updated_at = now()
+                         WHERE status = 'queued' RETURNING id)
+                    INSERT INTO training_job_events (job_id, created_at, level, type, message)
+                    SELECT id, now(), 'info', 'cancelled', 'Cancelled at the end of the test that queued it'
+                      FROM cancelled
                     """).update();
         }
     }
