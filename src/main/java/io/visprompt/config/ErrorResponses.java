@@ -33,6 +33,8 @@ class ErrorResponses implements ErrorController {
             default -> known.name().toLowerCase(Locale.ROOT);
         };
         throw new ApiProblem(known, code, known == HttpStatus.METHOD_NOT_ALLOWED
-                ? "The method " + request.getMethod() + " is not allowed" : known.getReasonPhrase());
+                // the error dispatch does not keep the refused method (a TRACE arrives here as GET): name the path
+                ? "The request's method is not allowed on " + request.getAttribute(RequestDispatcher.ERROR_REQUEST_URI)
+                : known.getReasonPhrase());
     }
 }
