@@ -26,7 +26,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.core.io.ByteArrayResource;
 import org.springframework.http.HttpEntity;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -194,7 +193,7 @@ class BadInputTests extends PostgresIntegrationTest {
 
     private ResponseEntity<JsonNode> importPrompt(byte[] values, String metadata) {
         MultiValueMap<String, Object> parts = new LinkedMultiValueMap<>();
-        parts.add("values", file(values, "prompt.npy"));
+        parts.add("values", filePart(values, "prompt.npy", MediaType.APPLICATION_OCTET_STREAM));
         HttpHeaders json = new HttpHeaders();
         json.setContentType(MediaType.APPLICATION_JSON);
         parts.add("metadata", new HttpEntity<>(metadata, json));
@@ -204,7 +203,7 @@ class BadInputTests extends PostgresIntegrationTest {
 
     private ResponseEntity<JsonNode> classify(byte[] image, List<String> classNames) {
         MultiValueMap<String, Object> parts = new LinkedMultiValueMap<>();
-        parts.add("image", file(image, "image.jpg"));
+        parts.add("image", filePart(image, "image.jpg", MediaType.APPLICATION_OCTET_STREAM));
         parts.add("model", "fashion-cnn");
         classNames.forEach(c -> parts.add("class_names", c));
         return http.post().uri("/v1/classify").contentType(MediaType.MULTIPART_FORM_DATA).body(parts).retrieve()
@@ -237,17 +236,6 @@ class BadInputTests extends PostgresIntegrationTest {
                 .put(header.getBytes(StandardCharsets.US_ASCII));
         buffer.asFloatBuffer().put(values);
         return buffer.array();
-    }
-
-    private static HttpEntity<ByteArrayResource> file(byte[] bytes, String name) {
-        HttpHeaders headers = new HttpHeaders();
-        headers.setContentType(MediaType.APPLICATION_OCTET_STREAM);
-        return new HttpEntity<>(new ByteArrayResource(bytes) {
-            @Override
-            public String getFilename() {
-                return name;
-            }
-        }, headers);
     }
 
     private static byte[] png() {

@@ -107,17 +107,22 @@ public abstract class PostgresIntegrationTest {
     /** Uploads an archive as a user would with {@code curl -F file=@archive.zip -F name=...}. */
     protected ResponseEntity<JsonNode> uploadDataset(byte[] archive, String fileName, String name) {
         MultiValueMap<String, Object> parts = new LinkedMultiValueMap<>();
-        HttpHeaders fileHeaders = new HttpHeaders();
-        fileHeaders.setContentType(MediaType.parseMediaType("application/zip"));
-        parts.add("file", new HttpEntity<>(new ByteArrayResource(archive) {
+        parts.add("file", filePart(archive, fileName, MediaType.parseMediaType("application/zip")));
+        parts.add("name", name);
+        return http.post().uri("/v1/datasets").contentType(MediaType.MULTIPART_FORM_DATA).body(parts).retrieve()
+                .toEntity(JsonNode.class);
+    }
+
+    /** A multipart file part, as {@code curl -F name=@file} sends it. */
+    protected static HttpEntity<ByteArrayResource> filePart(byte[] bytes, String fileName, MediaType type) {
+        HttpHeaders headers = new HttpHeaders();
+        headers.setContentType(type);
+        return new HttpEntity<>(new ByteArrayResource(bytes) {
             @Override
             public String getFilename() {
                 return fileName;
             }
-        }, fileHeaders));
-        parts.add("name", name);
-        return http.post().uri("/v1/datasets").contentType(MediaType.MULTIPART_FORM_DATA).body(parts).retrieve()
-                .toEntity(JsonNode.class);
+        }, headers);
     }
 
     private static boolean dockerAvailable() {

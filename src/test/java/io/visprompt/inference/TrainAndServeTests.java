@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -28,9 +27,6 @@ import io.visprompt.TestImages;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.springframework.core.io.ByteArrayResource;
-import org.springframework.http.HttpEntity;
-import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -38,7 +34,6 @@ import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.TestPropertySource;
 import org.springframework.util.LinkedMultiValueMap;
 import org.springframework.util.MultiValueMap;
-import org.springframework.web.client.RestClient;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -151,8 +146,8 @@ class TrainAndServeTests extends PostgresIntegrationTest {
         assertThat(java.util.Arrays.copyOfRange(npy, npy.length - raw.getBody().length, npy.length)).isEqualTo(raw.getBody());
 
         MultiValueMap<String, Object> parts = new LinkedMultiValueMap<>();
-        parts.add("values", file(npy, "prompt.npy"));
-        parts.add("mask", file(mask, "mask.npy"));
+        parts.add("values", filePart(npy, "prompt.npy", MediaType.APPLICATION_OCTET_STREAM));
+        parts.add("mask", filePart(mask, "mask.npy", MediaType.APPLICATION_OCTET_STREAM));
         parts.add("metadata", Map.of("model", "fashion-cnn", "class_names", prompt.get("class_names"),
                 "label_mapping", prompt.get("label_mapping"), "template", "padding", "size", 4));
         ResponseEntity<JsonNode> imported = http.post().uri("/v1/prompts").contentType(MediaType.MULTIPART_FORM_DATA)
@@ -262,21 +257,10 @@ class TrainAndServeTests extends PostgresIntegrationTest {
 
     private ResponseEntity<JsonNode> classifyRequest(byte[] image, Map<String, String> params) {
         MultiValueMap<String, Object> parts = new LinkedMultiValueMap<>();
-        parts.add("image", file(image, "image.png"));
+        parts.add("image", filePart(image, "image.png", MediaType.APPLICATION_OCTET_STREAM));
         params.forEach(parts::add);
         return http.post().uri("/v1/classify").contentType(MediaType.MULTIPART_FORM_DATA).body(parts).retrieve()
                 .toEntity(JsonNode.class);
-    }
-
-    private static HttpEntity<ByteArrayResource> file(byte[] bytes, String name) {
-        HttpHeaders headers = new HttpHeaders();
-        headers.setContentType(MediaType.APPLICATION_OCTET_STREAM);
-        return new HttpEntity<>(new ByteArrayResource(bytes) {
-            @Override
-            public String getFilename() {
-                return name;
-            }
-        }, headers);
     }
 
     private JsonNode awaitEnd(String id, Duration timeout) {

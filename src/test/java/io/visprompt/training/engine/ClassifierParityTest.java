@@ -70,21 +70,10 @@ class ClassifierParityTest {
     void fiveSgdStepsWithWarmUpAndCosineMatchPyTorch() {
         float[] expectedLosses = ParityReference.floats("classifier_losses_5_steps");
         float[] expectedPrompt = ParityReference.floats("classifier_prompt_after_5_steps");
-        VisualPrompt prompt = VisualPrompt.of(PromptTemplate.PADDING, 4, side, side);
         WarmupCosineSchedule schedule = new WarmupCosineSchedule(40, 2, 5);
         MomentumSgd sgd = new MomentumSgd(initialPrompt.length, 0.9, 0);
         float[] values = initialPrompt.clone();
-        float[] losses = new float[5];
-
-        try (NDManager run = NDManager.newBaseManager("PyTorch")) {
-            for (int step = 0; step < 5; step++) {
-                PromptGradient.Result result = gradients.compute(run, FloatBuffer.wrap(pixels), labels, COUNT,
-                        values);
-                losses[step] = result.loss();
-                sgd.update(values, prompt.storedGradient(result.gradient(), VisualPrompt.Offset.NONE), mask,
-                        schedule.rate(step));
-            }
-        }
+        float[] losses = fiveSteps(sgd, schedule, values);
 
         double promptError = ParityReference.normRelativeError(values, expectedPrompt);
         System.out.printf("classifier 5-step SGD parity: losses %s vs %s; prompt norm-relative %.2e, max abs %.2e%n",
@@ -99,21 +88,10 @@ class ClassifierParityTest {
     void fiveAdamStepsWithWarmUpAndCosineMatchPyTorch(String reference, double weightDecay) {
         float[] expectedLosses = ParityReference.floats(reference + "_losses_5_steps");
         float[] expectedPrompt = ParityReference.floats(reference + "_prompt_after_5_steps");
-        VisualPrompt prompt = VisualPrompt.of(PromptTemplate.PADDING, 4, side, side);
         WarmupCosineSchedule schedule = new WarmupCosineSchedule(OptimizerKind.ADAM.defaultLearningRate(), 2, 5);
         PromptOptimizer adam = PromptOptimizer.of(OptimizerKind.ADAM, initialPrompt.length, 0.9, weightDecay);
         float[] values = initialPrompt.clone();
-        float[] losses = new float[5];
-
-        try (NDManager run = NDManager.newBaseManager("PyTorch")) {
-            for (int step = 0; step < 5; step++) {
-                PromptGradient.Result result = gradients.compute(run, FloatBuffer.wrap(pixels), labels, COUNT,
-                        values);
-                losses[step] = result.loss();
-                adam.update(values, prompt.storedGradient(result.gradient(), VisualPrompt.Offset.NONE), mask,
-                        schedule.rate(step));
-            }
-        }
+        float[] losses = fiveSteps(adam, schedule, values);
 
         // Adam moves every learnable pixel by about lr per step whatever its gradient's size, so compare the
         // change from the start too: that is what a wrong update would get wrong.
@@ -146,5 +124,21 @@ class ClassifierParityTest {
         }
         System.out.printf("lr schedule parity: worst relative error %.2e over 5000 steps%n", worst);
         assertThat(worst).isLessThan(1e-6);
+    }
+
+    /** Five training steps from {@code values} (updated in place), as the reference loop runs them; the losses. */
+    private float[] fiveSteps(PromptOptimizer optimizer, WarmupCosineSchedule schedule, float[] values) {
+        VisualPrompt prompt = VisualPrompt.of(PromptTemplate.PADDING, 4, side, side);
+        float[] losses = new float[5];
+        try (NDManager run = NDManager.newBaseManager("PyTorch")) {
+            for (int step = 0; step < 5; step++) {
+                PromptGradient.Result result = gradients.compute(run, FloatBuffer.wrap(pixels), labels, COUNT,
+                        values);
+                losses[step] = result.loss();
+                optimizer.update(values, prompt.storedGradient(result.gradient(), VisualPrompt.Offset.NONE), mask,
+                        schedule.rate(step));
+            }
+        }
+        return losses;
     }
 }
