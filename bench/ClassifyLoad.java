@@ -1,3 +1,4 @@
+import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -8,44 +9,101 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
- * Drives POST /v1/classify with 1, 8 and 32 concurrent clients (each sends its next request when the previous one
- * is answered) and prints throughput and latency percentiles per level. Run by bench/classify-load.sh:
- * {@code java bench/ClassifyLoad.java BASE_URL API_KEY PROMPT_ID SECONDS IMAGE...}.
+ * Drives POST /v1/classify with concurrent clients (each sends its next request when the previous one is answered)
+ * and prints per level: throughput, latency percentiles, the CPU used by the service and by this load generator
+ * (in cores), then the service's own figures over the same seconds from /actuator/prometheus: the mean time of each
+ * request phase ({@code visprompt_classify_phase_seconds}), the server-side request time, and the batch sizes.
+ * Run by bench/classify-load.sh:
+ * {@code java bench/ClassifyLoad.java BASE_URL API_KEY FIELDS SECONDS SERVICE_PID LEVELS IMAGE...}, where FIELDS
+ * is {@code prompt_id=<id>} or {@code model=<id>&class_names=a,b} and LEVELS e.g. {@code 1,8,32}.
  */
 public class ClassifyLoad {
+
+    private static final Pattern SAMPLE = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{[^}]*})? (\\S+)$");
+    private static final Pattern LABEL = Pattern.compile("(phase|le|uri|method)=\"([^\"]*)\"");
 
     private static String key;
 
     public static void main(String[] args) throws Exception {
         String base = args[0];
         key = args[1];
-        String prompt = args[2];
+        List<String[]> fields = new ArrayList<>();
+        for (String field : args[2].split("&")) {
+            fields.add(field.split("=", 2));
+        }
         int seconds = Integer.parseInt(args[3]);
+        long service = Long.parseLong(args[4]);
         List<byte[]> images = new ArrayList<>();
-        for (int i = 4; i < args.length; i++) {
+        for (int i = 6; i < args.length; i++) {
             images.add(Files.readAllBytes(Path.of(args[i])));
         }
-        HttpClient http = HttpClient.newBuilder().executor(Executors.newFixedThreadPool(8)).build();
-        System.out.printf("%-8s %10s %10s %10s %10s %8s%n", "clients", "req/s", "p50 ms", "p99 ms", "max ms", "errors");
-        for (int clients : new int[] {1, 8, 32}) {
-            run(http, base, prompt, images, clients, 2, false); // warm-up, not reported
-            Result r = run(http, base, prompt, images, clients, seconds, true);
-            System.out.printf("%-8d %10.1f %10.1f %10.1f %10.1f %8d%n", clients, r.throughput, r.p50, r.p99, r.max, r.errors);
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .executor(Executors.newFixedThreadPool(8)).build();
+        List<String> report = new ArrayList<>();
+        System.out.printf("%-8s %9s %8s %8s %8s %7s %9s %9s %10s %10s%n", "clients", "req/s", "p50 ms", "p99 ms",
+                "max ms", "errors", "svc cpu", "load cpu", "server ms", "mean batch");
+        for (String level : args[5].split(",")) {
+            int clients = Integer.parseInt(level);
+            run(http, base, fields, images, clients, Math.max(2, seconds / 5), null); // warm-up, not reported
+            Map<String, Double> before = scrape(http, base);
+            long serviceBefore = cpuTicks(service);
+            long clientBefore = clientCpuNanos();
+            long t0 = System.nanoTime();
+            Result r = run(http, base, fields, images, clients, seconds, null);
+            double elapsed = (System.nanoTime() - t0) / 1e9;
+            double serviceCores = (cpuTicks(service) - serviceBefore) / 100.0 / elapsed;
+            double clientCores = (clientCpuNanos() - clientBefore) / 1e9 / elapsed;
+            Map<String, Double> after = scrape(http, base);
+            Map<String, Double> delta = new TreeMap<>();
+            after.forEach((k, v) -> delta.put(k, v - before.getOrDefault(k, 0.0)));
+            double serverMs = 1000 * delta.getOrDefault("http_server_requests_seconds_sum|/v1/classify", 0.0)
+                    / Math.max(1, delta.getOrDefault("http_server_requests_seconds_count|/v1/classify", 0.0));
+            double batches = delta.getOrDefault("visprompt_classify_batch_size_count", 0.0);
+            double meanBatch = delta.getOrDefault("visprompt_classify_batch_size_sum", 0.0) / Math.max(1, batches);
+            System.out.printf("%-8d %9.1f %8.2f %8.2f %8.1f %7d %9.2f %9.2f %10.2f %10.2f%n", clients, r.throughput,
+                    r.p50, r.p99, r.max, r.errors, serviceCores, clientCores, serverMs, meanBatch);
+            StringBuilder phases = new StringBuilder("  " + clients + " clients, mean ms per request:");
+            double authCount = delta.getOrDefault("visprompt_security_authentication_seconds_count", 0.0);
+            phases.append(String.format(" authentication %.3f", authCount == 0 ? 0
+                    : 1000 * delta.getOrDefault("visprompt_security_authentication_seconds_sum", 0.0) / authCount));
+            delta.forEach((k, v) -> {
+                if (k.startsWith("visprompt_classify_phase_seconds_sum|")) {
+                    String phase = k.substring(k.indexOf('|') + 1);
+                    double count = delta.getOrDefault("visprompt_classify_phase_seconds_count|" + phase, 0.0);
+                    phases.append(String.format(" %s %.3f", phase, count == 0 ? 0 : 1000 * v / count));
+                }
+            });
+            StringBuilder sizes = new StringBuilder("  " + clients + " clients, batches by size (le):");
+            double below = 0;
+            for (Map.Entry<String, Double> e : delta.entrySet()) {
+                if (e.getKey().startsWith("visprompt_classify_batch_size_bucket|")) {
+                    sizes.append(String.format(" <=%s:%.0f", e.getKey().substring(e.getKey().indexOf('|') + 1)
+                            .replace(".0", ""), e.getValue() - below));
+                    below = e.getValue();
+                }
+            }
+            report.add(phases.toString());
+            report.add(sizes + String.format(" (%.0f batches)", batches));
         }
+        report.forEach(System.out::println);
         System.exit(0);
     }
 
     record Result(double throughput, double p50, double p99, double max, int errors) {
     }
 
-    static Result run(HttpClient http, String base, String prompt, List<byte[]> images, int clients, int seconds,
-            boolean measure) throws Exception {
+    static Result run(HttpClient http, String base, List<String[]> fields, List<byte[]> images, int clients,
+            int seconds, Object unused) throws Exception {
         List<Double> latencies = Collections.synchronizedList(new ArrayList<>());
         AtomicInteger errors = new AtomicInteger();
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
@@ -59,9 +117,11 @@ public class ClassifyLoad {
                     byte[] image = images.get(i++ % images.size());
                     long t0 = System.nanoTime();
                     try {
-                        HttpResponse<String> response = http.send(request(base, prompt, image), HttpResponse.BodyHandlers.ofString());
+                        HttpResponse<String> response = http.send(request(base, fields, image), HttpResponse.BodyHandlers.ofString());
                         if (response.statusCode() != 200) {
-                            errors.incrementAndGet();
+                            if (errors.incrementAndGet() == 1) {
+                                System.err.println(response.statusCode() + " " + response.body());
+                            }
                             continue;
                         }
                     } catch (Exception e) {
@@ -74,7 +134,7 @@ public class ClassifyLoad {
             });
         }
         pool.shutdown();
-        pool.awaitTermination(seconds + 60L, TimeUnit.SECONDS);
+        pool.awaitTermination(seconds + 120L, TimeUnit.SECONDS);
         double elapsed = (System.nanoTime() - start) / 1e9;
         List<Double> sorted = new ArrayList<>(latencies);
         Collections.sort(sorted);
@@ -89,17 +149,59 @@ public class ClassifyLoad {
         return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(q * sorted.size()) - 1));
     }
 
-    static HttpRequest request(String base, String prompt, byte[] image) {
+    /** utime + stime of a process, in clock ticks (100 per second on Linux). */
+    static long cpuTicks(long pid) throws Exception {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+    }
+
+    static long clientCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    /** The samples of /actuator/prometheus this report uses, keyed by name and the one label that tells them apart. */
+    static Map<String, Double> scrape(HttpClient http, String base) throws Exception {
+        Map<String, Double> samples = new TreeMap<>();
+        String body = http.send(HttpRequest.newBuilder(URI.create(base + "/actuator/prometheus")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        for (String line : body.split("\n")) {
+            Matcher m = SAMPLE.matcher(line);
+            if (!m.matches() || !(m.group(1).startsWith("visprompt_classify") || m.group(1).startsWith("visprompt_security_authentication") || m.group(1).startsWith("http_server_requests_seconds"))) {
+                continue;
+            }
+            String labels = m.group(2) == null ? "" : m.group(2);
+            if (m.group(1).startsWith("http_server") && !labels.contains("uri=\"/v1/classify\"")) {
+                continue;
+            }
+            String name = m.group(1);
+            Matcher l = LABEL.matcher(labels);
+            while (l.find()) {
+                if (!l.group(1).equals("method")) {
+                    name = name + "|" + l.group(2);
+                }
+            }
+            samples.merge(name, Double.parseDouble(m.group(3)), Double::sum);
+        }
+        return samples;
+    }
+
+    static HttpRequest request(String base, List<String[]> fields, byte[] image) {
         String boundary = "----classifyload";
-        byte[] head = ("--" + boundary + "\r\nContent-Disposition: form-data; name=\"prompt_id\"\r\n\r\n" + prompt
-                + "\r\n--" + boundary + "\r\nContent-Disposition: form-data; name=\"top_k\"\r\n\r\n3\r\n--" + boundary
-                + "\r\nContent-Disposition: form-data; name=\"image\"; filename=\"i.png\"\r\nContent-Type: image/png\r\n\r\n")
-                .getBytes(StandardCharsets.US_ASCII);
+        StringBuilder head = new StringBuilder();
+        for (String[] field : fields) {
+            head.append("--").append(boundary).append("\r\nContent-Disposition: form-data; name=\"").append(field[0])
+                    .append("\"\r\n\r\n").append(field[1]).append("\r\n");
+        }
+        head.append("--").append(boundary).append("\r\nContent-Disposition: form-data; name=\"top_k\"\r\n\r\n3\r\n--")
+                .append(boundary).append("\r\nContent-Disposition: form-data; name=\"image\"; filename=\"i.png\"\r\n")
+                .append("Content-Type: image/png\r\n\r\n");
+        byte[] headBytes = head.toString().getBytes(StandardCharsets.US_ASCII);
         byte[] tail = ("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.US_ASCII);
-        byte[] body = new byte[head.length + image.length + tail.length];
-        System.arraycopy(head, 0, body, 0, head.length);
-        System.arraycopy(image, 0, body, head.length, image.length);
-        System.arraycopy(tail, 0, body, head.length + image.length, tail.length);
+        byte[] body = new byte[headBytes.length + image.length + tail.length];
+        System.arraycopy(headBytes, 0, body, 0, headBytes.length);
+        System.arraycopy(image, 0, body, headBytes.length, image.length);
+        System.arraycopy(tail, 0, body, headBytes.length + image.length, tail.length);
         return HttpRequest.newBuilder(URI.create(base + "/v1/classify"))
                 .header("Content-Type", "multipart/form-data; boundary=" + boundary)
                 .header("Authorization", "Bearer " + key)

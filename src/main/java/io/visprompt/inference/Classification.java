@@ -31,11 +31,14 @@ class Classification {
     private final ServedClassifiers classifiers;
     private final InferenceProperties properties;
     private final MeterRegistry meters;
+    private final ClassifyPhases phases;
 
-    Classification(ServedClassifiers classifiers, InferenceProperties properties, MeterRegistry meters) {
+    Classification(ServedClassifiers classifiers, InferenceProperties properties, MeterRegistry meters,
+            ClassifyPhases phases) {
         this.classifiers = classifiers;
         this.properties = properties;
         this.meters = meters;
+        this.phases = phases;
     }
 
     /** Decodes image bytes as the dataset upload does; bad bytes are the client's problem, with a stable code. */
@@ -47,8 +50,11 @@ class Classification {
             throw ClassificationRefused.image(Kind.TOO_LARGE, "image_too_large",
                     "The image is larger than " + properties.maxImageSize());
         }
+        long start = System.nanoTime();
         try {
-            return RgbImages.decode(bytes, properties.maxImagePixels());
+            BufferedImage image = RgbImages.decode(bytes, properties.maxImagePixels());
+            phases.since(ClassifyPhases.DECODE, start);
+            return image;
         } catch (ImageRejected e) {
             Kind kind = RgbImages.TOO_LARGE.equals(e.reason()) ? Kind.TOO_LARGE
                     : RgbImages.UNSUPPORTED_FORMAT.equals(e.reason()) ? Kind.UNSUPPORTED_FORMAT : Kind.INVALID;
@@ -75,7 +81,11 @@ class Classification {
         List<Result> results = new ArrayList<>();
         for (CompletableFuture<DynamicBatcher.Answer> answer : answers) {
             DynamicBatcher.Answer a = await(answer);
+            phases.record(ClassifyPhases.BATCH_WAIT, a.waitNanos());
+            phases.record(ClassifyPhases.FORWARD, a.forwardNanos());
+            long start = System.nanoTime();
             results.add(new Result(top(target.classNames(), a.probabilities(), topK), a.probabilities(), a.batchSize()));
+            phases.since(ClassifyPhases.TOP_K, start);
         }
         sample.stop(meters.timer("visprompt.classify.latency", "prompted", String.valueOf(target.prompted())));
         return results;
@@ -89,7 +99,9 @@ class Classification {
             float[] pixels) {
         for (int attempt = 0; attempt < 3; attempt++) {
             DynamicBatcher batcher = classifiers.batcher(target);
+            long start = System.nanoTime();
             float[] prepared = image != null ? batcher.classifier().prepare(image) : pixels;
+            phases.since(ClassifyPhases.PREPARE, start);
             Optional<CompletableFuture<DynamicBatcher.Answer>> answer = batcher.submit(prepared);
             if (answer.isPresent()) {
                 return answer.get();

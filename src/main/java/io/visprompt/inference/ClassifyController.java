@@ -24,10 +24,12 @@ class ClassifyController {
 
     private final Classification classification;
     private final ServedClassifiers classifiers;
+    private final ClassifyPhases phases;
 
-    ClassifyController(Classification classification, ServedClassifiers classifiers) {
+    ClassifyController(Classification classification, ServedClassifiers classifiers, ClassifyPhases phases) {
         this.classification = classification;
         this.classifiers = classifiers;
+        this.phases = phases;
     }
 
     /** JSON form of a classification request; the image is base64 (JPEG or PNG). */
@@ -49,6 +51,7 @@ class ClassifyController {
             @RequestParam(name = "top_k", defaultValue = "5") int topK,
             @RequestParam(name = "prompted", defaultValue = "true") boolean prompted) throws IOException {
         long start = System.nanoTime();
+        phases.controllerEntered();
         BufferedImage decoded = classification.decode(image.getBytes(), "image");
         return classify(tenant, decoded, promptId, model, classNames, topK, prompted, start);
     }
@@ -57,6 +60,7 @@ class ClassifyController {
     @Operation(summary = "JSON: image_base64, prompt_id or model (+ class_names), top_k, prompted")
     ClassifyResponse classifyJson(Tenant tenant, @RequestBody ClassifyRequest request) {
         long start = System.nanoTime();
+        phases.controllerEntered();
         if (request.imageBase64() == null) {
             throw ApiProblem.invalidField("image_base64", "is required");
         }
@@ -78,7 +82,9 @@ class ClassifyController {
         }
         ServedClassifiers.Target target;
         if (promptId != null) {
+            long lookup = System.nanoTime();
             target = classifiers.forPrompt(tenant, promptId, prompted);
+            phases.since(ClassifyPhases.PROMPT_LOOKUP, lookup);
             if (model != null && !model.equals(target.modelId())) {
                 throw ApiProblem.invalidField("model", "prompt " + promptId + " was learned for " + target.modelId());
             }
@@ -88,6 +94,7 @@ class ClassifyController {
             throw ApiProblem.invalidField("prompt_id", "give a prompt_id, or a model for the unprompted model");
         }
         Classification.Result result = classification.classify(target, image, topK);
+        phases.controllerAnswered();
         return new ClassifyResponse("classification", target.modelId(), target.promptId(), target.prompted(),
                 result.predictions(), (System.nanoTime() - start) / 1e6, result.batchSize());
     }

@@ -18,13 +18,17 @@ import io.visprompt.training.engine.PromptedClassifier;
  */
 final class DynamicBatcher implements AutoCloseable {
 
-    record Answer(float[] probabilities, int batchSize) {
+    /**
+     * @param waitNanos    from the submit to the start of the forward pass that answered it
+     * @param forwardNanos that forward pass (shared by the whole batch)
+     */
+    record Answer(float[] probabilities, int batchSize, long waitNanos, long forwardNanos) {
     }
 
-    private record Pending(float[] pixels, CompletableFuture<Answer> answer) {
+    private record Pending(float[] pixels, CompletableFuture<Answer> answer, long submittedAt) {
     }
 
-    private static final Pending CLOSE = new Pending(null, null);
+    private static final Pending CLOSE = new Pending(null, null, 0);
 
     private final PromptedClassifier classifier;
     private final int maxBatch;
@@ -55,7 +59,7 @@ final class DynamicBatcher implements AutoCloseable {
             return java.util.Optional.empty();
         }
         CompletableFuture<Answer> answer = new CompletableFuture<>();
-        queue.add(new Pending(pixels, answer));
+        queue.add(new Pending(pixels, answer, System.nanoTime()));
         return java.util.Optional.of(answer);
     }
 
@@ -105,10 +109,13 @@ final class DynamicBatcher implements AutoCloseable {
 
     private void run(List<Pending> batch) {
         try {
+            long start = System.nanoTime();
             float[][] probabilities = classifier.probabilities(batch.stream().map(Pending::pixels).toList());
+            long forward = System.nanoTime() - start;
             batchSizes.accept(batch.size());
             for (int i = 0; i < batch.size(); i++) {
-                batch.get(i).answer().complete(new Answer(probabilities[i], batch.size()));
+                Pending p = batch.get(i);
+                p.answer().complete(new Answer(probabilities[i], batch.size(), start - p.submittedAt(), forward));
             }
         } catch (RuntimeException e) {
             batch.forEach(p -> p.answer().completeExceptionally(e));

@@ -34,10 +34,12 @@ class OpenInferenceController {
 
     private final Classification classification;
     private final ServedClassifiers classifiers;
+    private final ClassifyPhases phases;
 
-    OpenInferenceController(Classification classification, ServedClassifiers classifiers) {
+    OpenInferenceController(Classification classification, ServedClassifiers classifiers, ClassifyPhases phases) {
         this.classification = classification;
         this.classifiers = classifiers;
+        this.phases = phases;
     }
 
     record Tensor(String name, List<Long> shape, String datatype, Map<String, Object> parameters, List<Object> data) {
@@ -88,7 +90,10 @@ class OpenInferenceController {
     @PostMapping("/models/{name}/infer")
     @Operation(summary = "Inference: image (BYTES, base64) or pixels (FP32 [N,3,H,W])")
     InferResponse infer(Tenant tenant, @PathVariable String name, @RequestBody InferRequest request) {
+        phases.controllerEntered();
+        long lookup = System.nanoTime();
         ServedClassifiers.Target target = target(tenant, name);
+        phases.since(ClassifyPhases.PROMPT_LOOKUP, lookup);
         if (request.inputs() == null || request.inputs().size() != 1) {
             throw ApiProblem.invalidField("inputs", "exactly one input, image (BYTES) or pixels (FP32)");
         }
@@ -121,6 +126,7 @@ class OpenInferenceController {
             labels.add(r.predictions().get(0).label());
         }
         long n = results.size();
+        phases.controllerAnswered();
         return new InferResponse(name, "1", request.id(), List.of(
                 new Tensor("probabilities", List.of(n, (long) classes), "FP32", null, probabilities),
                 new Tensor("labels", List.of(n), "BYTES", null, labels)));
