@@ -83,14 +83,22 @@ public class ClassifyLoad {
                     phases.append(String.format(" %s %.3f", phase, count == 0 ? 0 : 1000 * v / count));
                 }
             });
-            StringBuilder sizes = new StringBuilder("  " + clients + " clients, batches by size (le):");
-            double below = 0;
-            for (Map.Entry<String, Double> e : delta.entrySet()) {
-                if (e.getKey().startsWith("visprompt_classify_batch_size_bucket|")) {
-                    sizes.append(String.format(" <=%s:%.0f", e.getKey().substring(e.getKey().indexOf('|') + 1)
-                            .replace(".0", ""), e.getValue() - below));
-                    below = e.getValue();
+            StringBuilder sizes = new StringBuilder("  " + clients + " clients, batches of size:");
+            TreeMap<Double, Double> cumulative = new TreeMap<>();
+            delta.forEach((k, v) -> {
+                if (k.startsWith("visprompt_classify_batch_size_bucket|") && !k.endsWith("+Inf")) {
+                    cumulative.put(Double.parseDouble(k.substring(k.indexOf('|') + 1)), v);
                 }
+            });
+            double below = 0;
+            double lower = 0;
+            for (Map.Entry<Double, Double> e : cumulative.entrySet()) {
+                if (e.getValue() - below > 0) {
+                    sizes.append(String.format(" %s%.0f: %.0f", e.getKey() - lower > 1 ? (long) lower + 1 + "-" : "",
+                            e.getKey(), e.getValue() - below));
+                }
+                below = e.getValue();
+                lower = e.getKey();
             }
             report.add(phases.toString());
             report.add(sizes + String.format(" (%.0f batches)", batches));

@@ -12,9 +12,10 @@ import java.util.function.Consumer;
 import io.visprompt.training.engine.PromptedClassifier;
 
 /**
- * Collects concurrent requests for one classifier into batches: the first request waits at most
- * {@code maxWait} for others, up to {@code maxBatch}; one forward pass then answers them all. Throughput grows
- * with concurrency while a lone request pays at most {@code maxWait}.
+ * Collects concurrent requests for one classifier into batches: one forward pass answers every request queued
+ * while the previous pass ran, up to {@code maxBatch}. A lone request runs at once; under load the batches grow by
+ * themselves, as requests arrive while a pass runs. With {@code maxWait} above zero the first request of a batch
+ * also waits up to that long for company.
  */
 final class DynamicBatcher implements AutoCloseable {
 
@@ -34,13 +35,15 @@ final class DynamicBatcher implements AutoCloseable {
     private final int maxBatch;
     private final long maxWaitNanos;
     private final Consumer<Integer> batchSizes;
+    private final int threads;
     private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private final Thread dispatcher;
     private volatile boolean closing;
 
-    DynamicBatcher(PromptedClassifier classifier, int maxBatch, Duration maxWait, String name,
+    DynamicBatcher(PromptedClassifier classifier, int maxBatch, Duration maxWait, int threads, String name,
             Consumer<Integer> batchSizes) {
         this.classifier = classifier;
+        this.threads = threads;
         this.maxBatch = maxBatch;
         this.maxWaitNanos = maxWait.toNanos();
         this.batchSizes = batchSizes;
@@ -71,6 +74,7 @@ final class DynamicBatcher implements AutoCloseable {
     }
 
     private void dispatch() {
+        PromptedClassifier.configureServingThread(threads);
         List<Pending> batch = new ArrayList<>(maxBatch);
         boolean stop = false;
         while (!stop) {
@@ -80,8 +84,13 @@ final class DynamicBatcher implements AutoCloseable {
                     break;
                 }
                 batch.add(first);
+                // what queued up during the previous forward pass goes in at once; waiting for more is optional
+                queue.drainTo(batch, maxBatch - 1);
+                if (batch.remove(CLOSE)) {
+                    stop = true;
+                }
                 long deadline = System.nanoTime() + maxWaitNanos;
-                while (batch.size() < maxBatch) {
+                while (!stop && maxWaitNanos > 0 && batch.size() < maxBatch) {
                     Pending next = queue.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
                     if (next == null) {
                         break;

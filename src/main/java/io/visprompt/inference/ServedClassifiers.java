@@ -22,7 +22,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * The classifiers being served, loaded on first use and shared by concurrent requests: a bounded cache by id
- * whose least recently used entries are closed once their queued requests are answered.
+ * whose least recently used entries are closed once their queued requests are answered. The prompts they serve are
+ * cached per tenant for {@code visprompt.inference.prompt-cache-ttl}, so a busy prompt costs no database round trip
+ * per request.
  */
 @Component
 class ServedClassifiers implements DisposableBean {
@@ -40,18 +42,24 @@ class ServedClassifiers implements DisposableBean {
         }
     }
 
+    /** Prompt values and masks the prompt cache keeps at most: 128 MB, some fifty prompts at 224 px. */
+    private static final long PROMPT_CACHE_FLOATS = 32L << 20;
+
     private final Prompts prompts;
     private final ModelCatalog models;
     private final InferenceProperties properties;
     private final DistributionSummary batchSizes;
     private final Map<String, DynamicBatcher> cache;
+    private final PromptCache promptCache;
 
     ServedClassifiers(Prompts prompts, ModelCatalog models, InferenceProperties properties, MeterRegistry meters) {
         this.prompts = prompts;
         this.models = models;
         this.properties = properties;
         this.batchSizes = DistributionSummary.builder("visprompt.classify.batch.size")
-                .description("Requests answered by one forward pass").register(meters);
+                .description("Requests answered by one forward pass")
+                .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128).register(meters);
+        this.promptCache = new PromptCache(properties.promptCacheTtl(), PROMPT_CACHE_FLOATS);
         this.cache = new LinkedHashMap<>(16, 0.75f, true) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<String, DynamicBatcher> eldest) {
@@ -66,15 +74,28 @@ class ServedClassifiers implements DisposableBean {
 
     /**
      * A learned prompt's task, with the prompt or (for comparison) without it; another tenant's prompt is not found.
-     * The prompt is looked up (with its tenant) on every call; only the loaded classifier is cached, by prompt id.
+     * Found prompts are cached by tenant and id for the prompt cache's time to live (a prompt is never changed, only
+     * removed: a removed one stops classifying within that time); a prompt not found is looked up again every time.
      */
     Target forPrompt(Tenant tenant, UUID promptId, boolean prompted) {
-        LearnedPrompt p = prompts.find(tenant, promptId).orElseThrow(() -> ClassificationRefused.promptNotFound(promptId));
+        PromptCache.Task task = promptCache.get(tenant, promptId, () -> prompts.find(tenant, promptId)
+                .map(ServedClassifiers::task).orElseThrow(() -> ClassificationRefused.promptNotFound(promptId)));
+        return prompted ? task.prompted() : task.unprompted();
+    }
+
+    /** Forgets a prompt at once in this process (other processes within the prompt cache's time to live). */
+    void forgetPrompt(UUID promptId) {
+        promptCache.forget(promptId);
+    }
+
+    private static PromptCache.Task task(LearnedPrompt p) {
         PromptTensor tensor = new PromptTensor(PromptTemplate.fromWire(p.template()), p.size(),
                 PromptPlacement.fromWire(p.placement()), p.height(), p.width(), p.values(), p.mask());
-        return new Target((prompted ? "prompt:" : "unprompted:") + promptId, p.modelId(), promptId,
-                prompted ? tensor : null, p.classNames(), p.labelMapping(),
-                p.textTemplates() == null ? List.of() : p.textTemplates());
+        List<String> templates = p.textTemplates() == null ? List.of() : p.textTemplates();
+        return new PromptCache.Task(
+                new Target("prompt:" + p.id(), p.modelId(), p.id(), tensor, p.classNames(), p.labelMapping(), templates),
+                new Target("unprompted:" + p.id(), p.modelId(), p.id(), null, p.classNames(), p.labelMapping(), templates),
+                2L * tensor.values().length);
     }
 
     /** A bare model: a classifier over its own labels, or CLIP over the given class names. */
@@ -125,7 +146,7 @@ class ServedClassifiers implements DisposableBean {
                 return served;
             }
             DynamicBatcher batcher = new DynamicBatcher(classifier, properties.maxBatchSize(),
-                    properties.maxBatchWait(), Integer.toHexString(target.key().hashCode()), batchSizes::record);
+                    properties.maxBatchWait(), properties.forwardThreads(), Integer.toHexString(target.key().hashCode()), batchSizes::record);
             cache.put(target.key(), batcher);
             return batcher;
         }
