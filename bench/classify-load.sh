@@ -6,7 +6,8 @@
 # Usage: bench/classify-load.sh [seconds per level, default 20]
 # Environment: JAR (default target/visprompt-*.jar), LABEL (printed with the figures), JFR (a .jfr file: record the
 # service with Java Flight Recorder), RESNET (a directory with the ResNet-18 model.pt/model.json of bench/assets.py:
-# also drive the bare ResNet-18 at 224 px, with batching and with max-batch-size 1), RESNET_SECONDS (default 20),
+# also drive the bare ResNet-18 at 224 px, with each max-batch-size of RESNET_BATCHES, default "32 1": batching on and
+# off), RESNET_SECONDS (default 20),
 # CLIENT_CPUS (taskset list for the load generator, e.g. 1; default unpinned, its CPU use is printed either way).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -54,7 +55,7 @@ if [ -n "${RESNET:-}" ]; then
   stop_service
   MODELS=(--visprompt.models[0].id=fashion-cnn --visprompt.models[0].source=classpath:models/fashion-cnn
           --visprompt.models[1].id=resnet18 --visprompt.models[1].source="$(cd "${RESNET}" && pwd)")
-  for batch in 32 1; do
+  for batch in ${RESNET_BATCHES:-32 1}; do
     start_service "${MODELS[@]}" --visprompt.inference.max-batch-size="${batch}"
     echo "== ${LABEL}: POST /v1/classify, bare resnet18 (224x224, random weights), max-batch-size ${batch}, ${RESNET_SECONDS:-20}s per level"
     "${CLIENT[@]}" "${BASE}" "${KEY}" "model=resnet18&class_names=a,b,c,d,e,f,g,h,i,j" "${RESNET_SECONDS:-20}" \
