@@ -50,14 +50,16 @@ class ClassificationReportTest {
         ClassificationReport report = ClassificationReport.of(SIX, SIX_LABELS, 3);
 
         // confidences 0.9 (right), 0.6 (wrong), 0.8 (right), 0.5 (right), 0.7 (wrong), 1.0 (right), one per bin:
-        // 0.5 -> (7/15, 8/15], 0.6 -> (8/15, 9/15], 0.7 -> (10/15, 11/15], 0.8 -> (11/15, 12/15], 0.9 -> (13/15, 14/15]
+        // as floats: 0.5 -> (7/15, 8/15], 0.6f (just above 9/15) -> (9/15, 10/15], 0.7f -> (10/15, 11/15],
+        // 0.8f (just above 12/15) -> (12/15, 13/15], 0.9f -> (13/15, 14/15], 1 -> (14/15, 1]
         // gaps 0.1, 0.6, 0.2, 0.5, 0.7, 0: ECE = 2.1 / 6 (to float precision of the confidences)
         assertThat(report.expectedCalibrationError()).isCloseTo(0.35, within(1e-7));
         assertThat(report.meanConfidence()).isCloseTo((0.9f + 0.6f + 0.8f + 0.5f + 0.7f + 1.0f) / 6.0, within(1e-7));
         CalibrationBin[] bins = report.calibrationBins();
         assertThat(bins).hasSize(15);
         assertThat(bins[7].count()).isEqualTo(1);
-        assertThat(bins[8].accuracy()).isEqualTo(0.0);
+        assertThat(bins[9].accuracy()).isEqualTo(0.0);
+        assertThat(bins[12].accuracy()).isEqualTo(1.0);
         assertThat(bins[14].count()).isEqualTo(1);
         assertThat(bins[0].count()).isZero();
         assertThat(bins[0].accuracy()).isNaN();
