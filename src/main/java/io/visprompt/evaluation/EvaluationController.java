@@ -187,7 +187,7 @@ class EvaluationController {
         EvaluationSpec spec = json.readValue(job.specJson(), EvaluationSpec.class);
         return new EvaluationView(job.id(), "evaluation", job.datasetId(), spec.promptId(), job.modelId(),
                 spec.classNames(), spec.split(), job.status(), job.phase(),
-                new EvaluationView.Progress(job.step(), job.totalSteps(), job.percent()), job.attempt(),
+                new EvaluationView.EvaluationProgress(job.step(), job.totalSteps(), job.percent()), job.attempt(),
                 job.maxAttempts(), job.errorCode(), job.error(),
                 job.resultJson() == null ? null : json.readValue(job.resultJson(), MAP), report, job.createdAt(),
                 job.startedAt(), job.finishedAt(), job.updatedAt());

@@ -11,12 +11,12 @@ import java.util.UUID;
  * {@code GET /v1/evaluations/{id}}. A failed one has a stable {@code error_code} and a safe {@code error}.
  */
 record EvaluationView(UUID id, String object, UUID datasetId, UUID promptId, String model, List<String> classNames,
-        String split, String status, String phase, Progress progress, int attempt, int maxAttempts, String errorCode,
+        String split, String status, String phase, EvaluationProgress progress, int attempt, int maxAttempts, String errorCode,
         String error, Map<String, Object> summary, Map<String, Object> report, Instant createdAt, Instant startedAt,
         Instant finishedAt, Instant updatedAt) {
 
     /** Images classified so far of {@code total_images}. */
-    record Progress(long images, Long totalImages, Double percent) {
+    record EvaluationProgress(long images, Long totalImages, Double percent) {
     }
 
 }

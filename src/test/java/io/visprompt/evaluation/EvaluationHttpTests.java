@@ -125,6 +125,20 @@ class EvaluationHttpTests extends PostgresIntegrationTest {
         events.get("data").forEach(e -> types.add(e.get("type").asString()));
         assertThat(types).containsSubsequence("created", "claimed", "succeeded");
 
+        // distribution shift: the same prompt on a noisy copy of the dataset loses accuracy
+        ResponseEntity<JsonNode> noisy = postJson("/v1/datasets/" + dataset + "/derive",
+                Map.of("corruption", "gaussian_noise", "severity", 5, "seed", 1));
+        assertThat(noisy.getStatusCode()).isEqualTo(HttpStatus.CREATED);
+        JsonNode shifted = finished("/v1/evaluations/" + postJson("/v1/evaluations", Map.of("prompt_id", prompt,
+                "dataset_id", noisy.getBody().get("id").asString())).getBody().get("id").asString());
+        assertThat(shifted.get("status").asString()).as("%s", shifted).isEqualTo("succeeded");
+        double clean = report.at("/summary/accuracy/with_prompt").asDouble();
+        double corrupted = shifted.at("/report/summary/accuracy/with_prompt").asDouble();
+        System.out.printf("prompted test accuracy: clean %.3f, gaussian_noise 5 %.3f (without the prompt %.3f -> %.3f)%n",
+                clean, corrupted, report.at("/summary/accuracy/without_prompt").asDouble(),
+                shifted.at("/report/summary/accuracy/without_prompt").asDouble());
+        assertThat(corrupted).as("accuracy under gaussian noise, severity 5").isLessThan(clean - 0.05);
+
         // a subset of the prompt's classes, numbered differently in the new dataset, is matched by name
         String subset = upload(classes(TestArchives.fixture("fashion-border.zip"), Set.of("bag", "coat", "trouser")),
                 "three-classes");
