@@ -170,6 +170,8 @@ class OpenApiConfiguration {
         properties.put("instance", new StringSchema());
         properties.put("code", new StringSchema().description("stable, machine-readable"));
         properties.put("errors", new ArraySchema().items(fieldError));
+        properties.put("unknown_classes", new ArraySchema().items(new StringSchema())
+                .description("unknown_classes: the dataset's classes the evaluated task does not know"));
         return new ObjectSchema().description("RFC 9457 problem details").properties(properties)
                 .required(List.of("status", "code"));
     }

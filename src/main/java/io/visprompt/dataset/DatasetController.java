@@ -105,6 +105,52 @@ class DatasetController {
         return catalog.rejectedFilesPage(tenant, datasetId, CursorPage.Request.of(limit, after, CursorPage::numberCursor));
     }
 
+    /**
+     * Body of {@code POST /v1/datasets/{id}/derive}: {@code corruption} (gaussian_noise, shot_noise, gaussian_blur,
+     * brightness, contrast, jpeg, pixelate), {@code severity} 1-5 (default 3), {@code seed} (default 0),
+     * {@code constants} imagenet_c (default) or cifar10_c (the CIFAR-10-C constants, milder, for small images) and an
+     * optional {@code name}.
+     */
+    record DeriveRequest(String corruption, Integer severity, Long seed, String constants, String name) {
+    }
+
+    @Operation(summary = "Make a corrupted copy of a dataset (ImageNet-C corruptions) for distribution-shift evaluation",
+            description = """
+            Every image of every split is corrupted with `corruption` at `severity` (1-5) as ImageNet-C defines             it (`constants`: `imagenet_c`, default, or `cifar10_c` for the milder CIFAR-10-C constants); the random             ones (gaussian_noise, shot_noise) are seeded by `seed` and each image's split and position, so the same             request gives the same pixels. The copy is a new dataset with the same classes and splits (201), stored             and counted against the quota like an upload; the source is unchanged.""")
+    @PostMapping(path = "/{id}/derive", consumes = MediaType.APPLICATION_JSON_VALUE)
+    @ResponseStatus(HttpStatus.CREATED)
+    ResponseEntity<DatasetResponse> derive(Tenant tenant, @PathVariable String id,
+            @org.springframework.web.bind.annotation.RequestBody DeriveRequest request) {
+        UUID source = existingId(id);
+        io.visprompt.dataset.internal.Corruption corruption;
+        try {
+            corruption = io.visprompt.dataset.internal.Corruption.fromWire(request.corruption());
+        } catch (IllegalArgumentException e) {
+            throw ApiProblem.invalidField("corruption", "must be one of " + String.join(", ", java.util.Arrays.stream(
+                    io.visprompt.dataset.internal.Corruption.values()).map(c -> c.wireName()).toList()));
+        }
+        int severity = request.severity() == null ? 3 : request.severity();
+        if (severity < 1 || severity > 5) {
+            throw ApiProblem.invalidField("severity", "must be 1 to 5");
+        }
+        io.visprompt.dataset.internal.Corruption.Table table = io.visprompt.dataset.internal.Corruption.Table.IMAGENET_C;
+        if (request.constants() != null) {
+            table = java.util.Arrays.stream(io.visprompt.dataset.internal.Corruption.Table.values())
+                    .filter(t -> t.wireName().equals(request.constants())).findFirst()
+                    .orElseThrow(() -> ApiProblem.invalidField("constants", "must be imagenet_c or cifar10_c"));
+        }
+        String sourceName = catalog.details(tenant, source).name();
+        String name = request.name() != null ? datasetName(request.name(), null)
+                : truncate(sourceName + " (" + corruption.wireName() + " " + severity + ")");
+        DatasetResponse derived = importer.derive(tenant, source, name, corruption, table, severity,
+                request.seed() == null ? 0 : request.seed());
+        return ResponseEntity.created(URI.create("/v1/datasets/" + derived.id())).body(derived);
+    }
+
+    private static String truncate(String name) {
+        return name.length() <= MAX_NAME_LENGTH ? name : name.substring(0, MAX_NAME_LENGTH);
+    }
+
     /** A stored image for thumbnails: the n-th (from 0) of a class, train split first, then val and test. */
     @GetMapping(path = "/{id}/classes/{label}/images/{n}", produces = MediaType.IMAGE_PNG_VALUE)
     ResponseEntity<byte[]> classImage(Tenant tenant, @PathVariable String id, @PathVariable int label,

@@ -17,6 +17,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.visprompt.config.DomainException;
 import io.visprompt.config.Tenant;
+import io.visprompt.dataset.internal.Corruption;
 import io.visprompt.dataset.internal.DatasetClass;
 import io.visprompt.dataset.internal.DatasetEntity;
 import io.visprompt.dataset.internal.DatasetIds;
@@ -130,6 +131,67 @@ class DatasetImporter {
             DatasetEntity dataset = entity(id, tenant, name, imported);
             publish(dataset, imported.images(), work, quota);
             return DatasetResponse.stored(dataset);
+        } finally {
+            storage.deleteQuietly(work);
+        }
+    }
+
+    /**
+     * A corrupted copy of a stored dataset (ImageNet-C), published like an upload: the same classes, splits and
+     * image order, each image corrupted with a seed of its own drawn from {@code seed}, its split and position, so
+     * the copy is the same on every run. Counts against the tenant's dataset-bytes quota like an upload.
+     */
+    DatasetResponse derive(Tenant tenant, UUID sourceId, String name, Corruption corruption, Corruption.Table table,
+            int severity, long seed) {
+        // the classes are a lazy collection: read them while the entity is attached
+        DatasetEntity source = transaction.execute(status -> datasets.findByIdAndTenant(sourceId, tenant.id())
+                .map(found -> {
+                    List.copyOf(found.classes());
+                    return found;
+                }).orElse(null));
+        if (source == null) {
+            throw DatasetRefused.notFound(sourceId);
+        }
+        long quota = quotas.of(tenant).datasetBytes().toBytes();
+        long used = datasets.storedBytes(tenant.id());
+        if (used >= quota) {
+            throw quotaExceeded(quota, used, 0);
+        }
+        UUID id = DatasetIds.next(clock);
+        Path sourceDirectory = storage.directory(sourceId);
+        Path work = storage.newWorkDirectory(id);
+        try {
+            List<ImportedImage> derived = new ArrayList<>();
+            long total = 0;
+            for (Split split : Split.values()) {
+                for (ImageEntity image : images.findByDatasetIdAndSplitOrderByPosition(sourceId, split)) {
+                    java.awt.image.BufferedImage original = javax.imageio.ImageIO.read(
+                            sourceDirectory.resolve(image.filePath()).toFile());
+                    if (original == null) {
+                        throw new java.nio.file.NoSuchFileException(image.filePath());
+                    }
+                    long imageSeed = seed * 0x9E3779B97F4A7C15L + split.ordinal() * 1_000_000_007L + image.position();
+                    java.awt.image.BufferedImage corrupted = corruption.apply(original, table, severity, imageSeed);
+                    Path target = work.resolve(image.filePath());
+                    java.nio.file.Files.createDirectories(target.getParent());
+                    if (!javax.imageio.ImageIO.write(corrupted, "png", target.toFile())) {
+                        throw new IllegalStateException("no PNG writer available");
+                    }
+                    long bytes = java.nio.file.Files.size(target);
+                    total += bytes;
+                    derived.add(new ImportedImage(split, image.position(), image.label(), image.filePath(),
+                            corrupted.getWidth(), corrupted.getHeight(), bytes, image.sourcePath()));
+                }
+            }
+            DatasetEntity dataset = new DatasetEntity(id, tenant.id(), name, source.splitMode(), source.valFraction(),
+                    source.testFraction(), source.splitSeed(), 0, total,
+                    clock.instant().truncatedTo(ChronoUnit.MICROS), source.classes(), List.of());
+            publish(dataset, derived, work, quota);
+            Counter.builder("visprompt.dataset.derived").tag("corruption", corruption.wireName())
+                    .description("Datasets derived from stored ones by a corruption").register(registry).increment();
+            return DatasetResponse.stored(dataset);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         } finally {
             storage.deleteQuietly(work);
         }

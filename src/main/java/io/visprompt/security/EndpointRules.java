@@ -70,12 +70,18 @@ final class EndpointRules {
         scoped(rules, HttpMethod.GET, "/v1/datasets", Set.of(DATASETS_READ));
         scoped(rules, HttpMethod.GET, "/v1/datasets/**", Set.of(DATASETS_READ));
         scoped(rules, HttpMethod.POST, "/v1/datasets", Set.of(DATASETS_WRITE));
+        scoped(rules, HttpMethod.POST, "/v1/datasets/*/derive", Set.of(DATASETS_WRITE));
         scoped(rules, HttpMethod.DELETE, "/v1/datasets/*", Set.of(DATASETS_WRITE));
 
         scoped(rules, HttpMethod.GET, "/v1/training-jobs", Set.of(JOBS_READ));
         scoped(rules, HttpMethod.GET, "/v1/training-jobs/**", Set.of(JOBS_READ));
         scoped(rules, HttpMethod.POST, "/v1/training-jobs", Set.of(JOBS_WRITE));
         scoped(rules, HttpMethod.POST, "/v1/training-jobs/*/cancel", Set.of(JOBS_WRITE));
+
+        scoped(rules, HttpMethod.GET, "/v1/evaluations", Set.of(JOBS_READ));
+        scoped(rules, HttpMethod.GET, "/v1/evaluations/**", Set.of(JOBS_READ));
+        scoped(rules, HttpMethod.POST, "/v1/evaluations", Set.of(JOBS_WRITE));
+        scoped(rules, HttpMethod.POST, "/v1/evaluations/*/cancel", Set.of(JOBS_WRITE));
 
         // metadata, content (.png/.npy/raw), mask and previews on dataset images
         scoped(rules, HttpMethod.GET, "/v1/prompts", Set.of(PROMPTS_READ));

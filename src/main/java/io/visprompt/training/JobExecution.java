@@ -30,6 +30,7 @@ import io.visprompt.training.engine.TrainingOutcome;
 import io.visprompt.training.engine.TrainingSuspended;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.json.JsonMapper;
@@ -49,9 +50,12 @@ class JobExecution {
     private final Clock clock;
     private final TrainingProperties properties;
     private final MeterRegistry meters;
+    private final ObjectProvider<QueuedJobRunner> runners;
 
     JobExecution(JobQueue queue, Datasets datasets, ModelCatalog models, Prompts prompts, JsonMapper json,
-            TransactionTemplate transactions, Clock clock, TrainingProperties properties, MeterRegistry meters) {
+            TransactionTemplate transactions, Clock clock, TrainingProperties properties, MeterRegistry meters,
+            ObjectProvider<QueuedJobRunner> runners) {
+        this.runners = runners;
         this.queue = queue;
         this.datasets = datasets;
         this.models = models;
@@ -77,7 +81,7 @@ class JobExecution {
         Timer.Sample sample = Timer.start(meters);
         String outcome;
         try {
-            outcome = train(job, reporter);
+            outcome = JobQueue.TRAINING.equals(job.kind()) ? train(job, reporter) : runOtherKind(job, reporter);
         } catch (LeaseLost e) {
             log.warn("{}; stopping without further writes", e.getMessage());
             outcome = "lease_lost";
@@ -166,6 +170,66 @@ class JobExecution {
                     }
                     return "succeeded";
                 }));
+    }
+
+    /** A job of another kind (an evaluation), run by the {@link QueuedJobRunner} of that kind under the lease. */
+    private String runOtherKind(JobQueue.ClaimedJob job, JobProgressReporter reporter) {
+        QueuedJobRunner runner = runners.orderedStream().filter(r -> r.kind().equals(job.kind())).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no runner for jobs of kind " + job.kind()));
+        Lease lease = job.lease();
+        String[] outcome = {"lease_lost"};
+        runner.run(new QueuedJobRun() {
+            @Override
+            public UUID jobId() {
+                return lease.jobId();
+            }
+
+            @Override
+            public Tenant tenant() {
+                return job.tenant();
+            }
+
+            @Override
+            public UUID datasetId() {
+                return job.datasetId();
+            }
+
+            @Override
+            public String modelId() {
+                return job.modelId();
+            }
+
+            @Override
+            public String specJson() {
+                return job.specJson();
+            }
+
+            @Override
+            public int attempt() {
+                return lease.attempt();
+            }
+
+            @Override
+            public io.visprompt.training.engine.TrainingListener listener() {
+                return reporter;
+            }
+
+            @Override
+            public boolean succeed(String resultJson, Runnable alongside) {
+                String result = reporter.retryFor(properties.transientRetry()).call(
+                        "Saving the result of job " + lease.jobId(), () -> transactions.execute(tx -> {
+                            alongside.run();
+                            if (!queue.succeed(lease, resultJson)) {
+                                tx.setRollbackOnly();
+                                return "lease_lost";
+                            }
+                            return "succeeded";
+                        }));
+                outcome[0] = result;
+                return "succeeded".equals(result);
+            }
+        });
+        return outcome[0];
     }
 
     private List<TrainingExample> examples(Tenant tenant, UUID datasetId, Split split) {

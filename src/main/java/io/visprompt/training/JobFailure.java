@@ -38,6 +38,9 @@ record JobFailure(String code, String message) {
         if (error instanceof Rejected rejected) {
             return rejected.failure;
         }
+        if (error instanceof JobRejected rejected) {
+            return new JobFailure(rejected.code(), safe(rejected.getMessage()));
+        }
         for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof NoSuchFileException || t instanceof FileNotFoundException) {
                 return new JobFailure(DATASET_FILE_MISSING, "A file of the job's dataset is missing from storage");

@@ -40,12 +40,26 @@ class JobQueue {
         this.transactions = transactions;
     }
 
+    /** The kind of a training job; other kinds of work (an evaluation) share the queue, see QueuedJobRunner. */
+    static final String TRAINING = "training";
+
+    /** @param kind {@value #TRAINING} or the kind of a {@link QueuedJobRunner} */
     record NewJob(UUID id, Tenant tenant, UUID datasetId, String modelId, String specJson, int epochs,
-            long totalSteps, int maxAttempts, String idempotencyKey) {
+            long totalSteps, int maxAttempts, String idempotencyKey, String kind) {
+
+        NewJob(UUID id, Tenant tenant, UUID datasetId, String modelId, String specJson, int epochs, long totalSteps,
+                int maxAttempts, String idempotencyKey) {
+            this(id, tenant, datasetId, modelId, specJson, epochs, totalSteps, maxAttempts, idempotencyKey, TRAINING);
+        }
     }
 
     /** @param tenant the job's owner, who also owns the prompt it learns */
-    record ClaimedJob(Lease lease, Tenant tenant, UUID datasetId, String modelId, String specJson, long step) {
+    record ClaimedJob(Lease lease, Tenant tenant, UUID datasetId, String modelId, String specJson, long step,
+            String kind) {
+
+        ClaimedJob(Lease lease, Tenant tenant, UUID datasetId, String modelId, String specJson, long step) {
+            this(lease, tenant, datasetId, modelId, specJson, step, TRAINING);
+        }
     }
 
     record Requeued(UUID jobId, JobStatus status, String previousOwner) {
@@ -73,10 +87,10 @@ class JobQueue {
             }
             jdbc.sql("""
                     INSERT INTO training_jobs (id, tenant, dataset_id, model_id, spec, status, phase, max_attempts,
-                                              epochs, total_steps, idempotency_key, created_at, updated_at)
+                                              epochs, total_steps, idempotency_key, created_at, updated_at, kind)
                     VALUES (:id, :tenant, :dataset, :model, CAST(:spec AS jsonb), 'queued', 'queued', :maxAttempts,
-                            :epochs, :totalSteps, :key, :now, :now)
-                    """)
+                            :epochs, :totalSteps, :key, :now, :now, :kind)
+                    """).param("kind", job.kind())
                     .param("id", job.id()).param("tenant", job.tenant().id()).param("dataset", job.datasetId())
                     .param("model", job.modelId()).param("spec", job.specJson())
                     .param("maxAttempts", job.maxAttempts()).param("epochs", job.epochs())
@@ -106,7 +120,8 @@ class JobQueue {
                            attempt_started_at = :now, attempt_start_step = j.step, updated_at = :now
                      WHERE j.id = (SELECT id FROM training_jobs WHERE status = 'queued'
                                     ORDER BY created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)
-                    RETURNING j.id, j.attempt, j.tenant, j.dataset_id, j.model_id, j.spec::text AS spec, j.step),
+                    RETURNING j.id, j.attempt, j.tenant, j.dataset_id, j.model_id, j.spec::text AS spec, j.step,
+                              j.kind),
                 logged AS (
                     INSERT INTO training_job_events (job_id, created_at, level, type, message)
                     SELECT id, :now, 'info', 'claimed', 'Worker ' || :worker || ' started attempt ' || attempt
@@ -117,7 +132,7 @@ class JobQueue {
                 .query((rs, row) -> new ClaimedJob(
                         new Lease(rs.getObject("id", UUID.class), worker, rs.getInt("attempt")),
                         new Tenant(rs.getString("tenant")), rs.getObject("dataset_id", UUID.class), rs.getString("model_id"), rs.getString("spec"),
-                        rs.getLong("step")))
+                        rs.getLong("step"), rs.getString("kind")))
                 .optional();
     }
 
@@ -227,6 +242,11 @@ class JobQueue {
 
     /** A user's cancel: a queued job is cancelled at once, a running one is asked to stop. */
     Optional<JobStatus> requestCancel(Tenant tenant, UUID jobId) {
+        return requestCancel(tenant, jobId, TRAINING);
+    }
+
+    /** {@link #requestCancel(Tenant, UUID)} for a job of the given kind; another kind's job is not touched. */
+    Optional<JobStatus> requestCancel(Tenant tenant, UUID jobId, String kind) {
         Timestamp now = now();
         return jdbc.sql("""
                 WITH changed AS (
@@ -235,7 +255,7 @@ class JobQueue {
                            phase = CASE WHEN status = 'queued' THEN 'cancelled' ELSE phase END,
                            finished_at = CASE WHEN status = 'queued' THEN CAST(:now AS timestamptz) END,
                            updated_at = :now
-                     WHERE id = :job AND tenant = :tenant AND status IN ('queued', 'running')
+                     WHERE id = :job AND tenant = :tenant AND kind = :kind AND status IN ('queued', 'running')
                     RETURNING id, status),
                 logged AS (
                     INSERT INTO training_job_events (job_id, created_at, level, type, message)
@@ -244,7 +264,7 @@ class JobQueue {
                                 ELSE 'Cancellation requested' END
                       FROM changed)
                 SELECT status FROM changed
-                """).param("job", jobId).param("tenant", tenant.id()).param("now", now)
+                """).param("job", jobId).param("tenant", tenant.id()).param("kind", kind).param("now", now)
                 .query(String.class).optional().map(JobStatus::fromWire);
     }
 

@@ -38,14 +38,14 @@ class TrainingJobQueries {
     }
 
     Optional<TrainingJobView> find(Tenant tenant, UUID id) {
-        return jdbc.sql(SELECT_JOB + " WHERE j.id = :id AND j.tenant = :tenant").param("id", id)
+        return jdbc.sql(SELECT_JOB + " WHERE j.id = :id AND j.tenant = :tenant AND j.kind = 'training'").param("id", id)
                 .param("tenant", tenant.id()).query(this::mapJob).optional();
     }
 
     /** Newest first; {@code after} is the id of the last job of the previous page. */
     List<TrainingJobView> list(Tenant tenant, Optional<JobStatus> status, UUID after, int limit) {
         return jdbc.sql(SELECT_JOB + """
-                 WHERE j.tenant = :tenant
+                 WHERE j.tenant = :tenant AND j.kind = 'training'
                    AND (CAST(:status AS text) IS NULL OR j.status = :status)
                    AND (CAST(:after AS uuid) IS NULL OR (j.created_at, j.id) <
                         (SELECT created_at, id FROM training_jobs WHERE id = :after AND tenant = :tenant))
@@ -56,7 +56,7 @@ class TrainingJobQueries {
     }
 
     boolean exists(Tenant tenant, UUID id) {
-        return jdbc.sql("SELECT EXISTS (SELECT 1 FROM training_jobs WHERE id = :id AND tenant = :tenant)")
+        return jdbc.sql("SELECT EXISTS (SELECT 1 FROM training_jobs WHERE id = :id AND tenant = :tenant AND kind = 'training')")
                 .param("id", id).param("tenant", tenant.id()).query(Boolean.class).single();
     }
 

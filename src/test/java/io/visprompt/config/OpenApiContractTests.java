@@ -180,6 +180,27 @@ class OpenApiContractTests extends PostgresIntegrationTest {
         call("POST", "/v2/models/" + prompt + "/infer", Map.of("inputs", List.of(Map.of("name", "image",
                 "shape", List.of(1), "datatype", "BYTES", "data", List.of(Base64.getEncoder().encodeToString(image))))));
 
+        // derived datasets and evaluations
+        Exchange derived = call("POST", "/v1/datasets/" + dataset + "/derive", Map.of("corruption", "gaussian_noise",
+                "severity", 2, "seed", 1));
+        assertThat(derived.status()).isEqualTo(201);
+        Exchange evaluationCreated = call("POST", "/v1/evaluations", Map.of("prompt_id", prompt,
+                "dataset_id", json.readTree(derived.body()).get("id").asString(), "split", "all"));
+        assertThat(evaluationCreated.status()).isEqualTo(201);
+        String evaluation = json.readTree(evaluationCreated.body()).get("id").asString();
+        await().atMost(Duration.ofMinutes(3)).until(() -> "succeeded".equals(json.readTree(
+                send("GET", "/v1/evaluations/" + evaluation, null, null, null, true).body()).get("status").asString()));
+        call("GET", "/v1/evaluations/" + evaluation, null);
+        call("GET", "/v1/evaluations?limit=2&status=succeeded", null);
+        call("GET", "/v1/evaluations/" + evaluation + "/events", null);
+        call("GET", "/v1/evaluations/" + evaluation + "/errors?limit=2", null);
+        call("GET", "/v1/evaluations/" + evaluation + "/confusion-matrix", null, "image/png");
+        call("GET", "/v1/evaluations/" + evaluation + "/reliability-diagram", null, "image/png");
+        assertThat(call("POST", "/v1/evaluations/" + evaluation + "/cancel", null).status()).isEqualTo(409);
+        assertThat(call("POST", "/v1/evaluations", Map.of("model", "tiny-clip", "class_names", List.of("zero", "one"),
+                "dataset_id", dataset)).status()).isEqualTo(400);
+        call("GET", "/v1/evaluations/" + UUID.randomUUID(), null);
+
         // keys and audit
         Exchange key = call("POST", "/v1/api-keys", Map.of("name", "contract", "tenant", "contract",
                 "scopes", List.of("jobs:read")));
