@@ -40,8 +40,14 @@ class JobQueue {
         this.transactions = transactions;
     }
 
+    /** @param sweepId the sweep whose trial number {@code sweepTrial} this job is, or null for a plain job */
     record NewJob(UUID id, Tenant tenant, UUID datasetId, String modelId, String specJson, int epochs,
-            long totalSteps, int maxAttempts, String idempotencyKey) {
+            long totalSteps, int maxAttempts, String idempotencyKey, UUID sweepId, Integer sweepTrial) {
+
+        NewJob(UUID id, Tenant tenant, UUID datasetId, String modelId, String specJson, int epochs, long totalSteps,
+                int maxAttempts, String idempotencyKey) {
+            this(id, tenant, datasetId, modelId, specJson, epochs, totalSteps, maxAttempts, idempotencyKey, null, null);
+        }
     }
 
     /** @param tenant the job's owner, who also owns the prompt it learns */
@@ -73,15 +79,16 @@ class JobQueue {
             }
             jdbc.sql("""
                     INSERT INTO training_jobs (id, tenant, dataset_id, model_id, spec, status, phase, max_attempts,
-                                              epochs, total_steps, idempotency_key, created_at, updated_at)
+                                              epochs, total_steps, idempotency_key, created_at, updated_at,
+                                              sweep_id, sweep_trial)
                     VALUES (:id, :tenant, :dataset, :model, CAST(:spec AS jsonb), 'queued', 'queued', :maxAttempts,
-                            :epochs, :totalSteps, :key, :now, :now)
+                            :epochs, :totalSteps, :key, :now, :now, :sweep, :trial)
                     """)
                     .param("id", job.id()).param("tenant", job.tenant().id()).param("dataset", job.datasetId())
                     .param("model", job.modelId()).param("spec", job.specJson())
                     .param("maxAttempts", job.maxAttempts()).param("epochs", job.epochs())
                     .param("totalSteps", job.totalSteps()).param("key", job.idempotencyKey()).param("now", now())
-                    .update();
+                    .param("sweep", job.sweepId()).param("trial", job.sweepTrial()).update();
             event(job.id(), "info", "created", "Job queued");
             return Optional.of(job.id());
         });
@@ -197,6 +204,11 @@ class JobQueue {
     /** Fails the job with a code and a message users may see (never an exception's text: see JobFailure). */
     boolean fail(Lease lease, JobFailure failure) {
         return finish(lease, "failed", failure, null, "Job failed: " + failure.message());
+    }
+
+    /** Ends a sweep's trial early (ASHA) with its best prompt so far; its checkpoint stays, so it could resume. */
+    boolean stop(Lease lease, String resultJson, String reason) {
+        return finish(lease, "stopped", null, resultJson, "Job stopped: " + reason);
     }
 
     boolean acknowledgeCancel(Lease lease) {
