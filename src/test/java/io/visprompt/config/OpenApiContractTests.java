@@ -155,6 +155,18 @@ class OpenApiContractTests extends PostgresIntegrationTest {
         assertThat(call("POST", "/v1/training-jobs/" + queued + "/cancel", null).status()).isIn(202, 409);
         call("GET", "/v1/training-jobs/" + UUID.randomUUID(), null);
 
+        // sweeps
+        Exchange sweep = call("POST", "/v1/sweeps", Map.of("dataset_id", dataset, "model", "fashion-cnn",
+                "strategy", "asha", "max_trials", 2, "max_epochs_per_trial", 3, "parallelism", 1,
+                "space", Map.of("hyperparameters", Map.of("learning_rate", Map.of("min", 1, "max", 10)))));
+        assertThat(sweep.status()).isEqualTo(201);
+        String sweepId = json.readTree(sweep.body()).get("id").asString();
+        call("GET", "/v1/sweeps/" + sweepId, null);
+        call("GET", "/v1/sweeps?limit=2", null);
+        call("GET", "/v1/sweeps/" + sweepId + "/events", null);
+        assertThat(call("POST", "/v1/sweeps/" + sweepId + "/cancel", null).status()).isEqualTo(202);
+        call("GET", "/v1/sweeps/" + UUID.randomUUID(), null);
+
         // prompts
         call("GET", "/v1/prompts", null);
         call("GET", "/v1/prompts/" + prompt, null);
