@@ -61,14 +61,14 @@ class SweepController {
 
     @GetMapping("/{id}/events")
     @Operation(summary = "Trials submitted, promoted and stopped, quota waits and the end, oldest first")
-    CursorPage<SweepView.EventView> events(Tenant tenant, @PathVariable UUID id,
+    CursorPage<SweepView.SweepEventView> events(Tenant tenant, @PathVariable UUID id,
             @RequestParam(required = false) String after, @RequestParam(required = false) String limit) {
         if (!queries.exists(tenant, id)) {
             throw ApiProblem.notFound("sweep", id);
         }
         CursorPage.Request<Long> page = CursorPage.Request.of(limit, after, CursorPage::numberCursor);
         return page.page(queries.events(id, page.after() == null ? 0 : page.after(), page.fetchSize()),
-                SweepView.EventView::id);
+                SweepView.SweepEventView::id);
     }
 
     @PostMapping("/{id}/cancel")

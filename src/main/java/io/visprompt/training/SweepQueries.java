@@ -61,12 +61,12 @@ class SweepQueries {
                 .param("id", id).param("tenant", tenant.id()).query(Boolean.class).single();
     }
 
-    List<SweepView.EventView> events(UUID sweepId, long afterId, int limit) {
+    List<SweepView.SweepEventView> events(UUID sweepId, long afterId, int limit) {
         return jdbc.sql("""
                 SELECT id, created_at, level, type, job_id, message FROM sweep_events
                  WHERE sweep_id = :sweep AND id > :after ORDER BY id LIMIT :limit
                 """).param("sweep", sweepId).param("after", afterId).param("limit", limit)
-                .query((rs, n) -> new SweepView.EventView(rs.getLong(1), rs.getTimestamp(2).toInstant(),
+                .query((rs, n) -> new SweepView.SweepEventView(rs.getLong(1), rs.getTimestamp(2).toInstant(),
                         rs.getString(3), rs.getString(4), rs.getObject(5, UUID.class), rs.getString(6)))
                 .list();
     }
@@ -89,7 +89,7 @@ class SweepQueries {
     }
 
     private SweepView view(Row s, boolean withLeaderboard) {
-        Map<Integer, SweepView.Trial> submitted = new HashMap<>();
+        Map<Integer, SweepView.SweepTrial> submitted = new HashMap<>();
         jdbc.sql("""
                 SELECT j.id, j.sweep_trial, j.status, j.result::text AS result_json,
                        (SELECT array_agg(m.validation_accuracy ORDER BY m.epoch) FROM training_job_metrics m
@@ -99,35 +99,35 @@ class SweepQueries {
                     int trial = rs.getInt("sweep_trial");
                     submitted.put(trial, trial(trial, rs, s.points().get(trial)));
                 });
-        List<SweepView.Trial> trials = new ArrayList<>();
+        List<SweepView.SweepTrial> trials = new ArrayList<>();
         for (int i = 0; i < s.points().size(); i++) {
-            trials.add(submitted.getOrDefault(i, new SweepView.Trial(i, null, "pending", s.points().get(i), null,
+            trials.add(submitted.getOrDefault(i, new SweepView.SweepTrial(i, null, "pending", s.points().get(i), null,
                     null, 0, List.of(), null, null, null)));
         }
-        trials.sort(Comparator.comparing((SweepView.Trial t) -> t.bestValidationAccuracy() == null ? 1 : 0)
+        trials.sort(Comparator.comparing((SweepView.SweepTrial t) -> t.bestValidationAccuracy() == null ? 1 : 0)
                 .thenComparing(t -> -(t.bestValidationAccuracy() == null ? 0 : t.bestValidationAccuracy()))
-                .thenComparingInt(SweepView.Trial::epochsUsed).thenComparingInt(SweepView.Trial::trial));
+                .thenComparingInt(SweepView.SweepTrial::epochsUsed).thenComparingInt(SweepView.SweepTrial::trial));
         Map<String, Integer> counts = new HashMap<>();
         trials.forEach(t -> counts.merge(t.status(), 1, Integer::sum));
         int ended = counts.getOrDefault("succeeded", 0) + counts.getOrDefault("stopped", 0)
                 + counts.getOrDefault("failed", 0) + counts.getOrDefault("cancelled", 0);
-        SweepView.Progress progress = new SweepView.Progress(trials.size(), counts.getOrDefault("pending", 0),
+        SweepView.SweepProgress progress = new SweepView.SweepProgress(trials.size(), counts.getOrDefault("pending", 0),
                 counts.getOrDefault("queued", 0), counts.getOrDefault("running", 0) + counts.getOrDefault("cancelling", 0),
                 counts.getOrDefault("succeeded", 0), counts.getOrDefault("stopped", 0), counts.getOrDefault("failed", 0),
                 counts.getOrDefault("cancelled", 0), s.waiting(),
                 trials.isEmpty() ? null : Math.round(1000.0 * ended / trials.size()) / 10.0);
-        long used = trials.stream().mapToLong(SweepView.Trial::epochsUsed).sum();
+        long used = trials.stream().mapToLong(SweepView.SweepTrial::epochsUsed).sum();
         long full = (long) trials.size() * s.maxEpochs();
-        SweepView.Compute compute = new SweepView.Compute(used, full, full == 0 ? 0 : (double) used / full);
-        SweepView.Trial best = trials.stream().filter(t -> t.promptId() != null).findFirst().orElse(null);
-        SweepView.Asha asha = s.eta() == null ? null : new SweepView.Asha(s.eta(), s.minEpochs(),
+        SweepView.SweepCompute compute = new SweepView.SweepCompute(used, full, full == 0 ? 0 : (double) used / full);
+        SweepView.SweepTrial best = trials.stream().filter(t -> t.promptId() != null).findFirst().orElse(null);
+        SweepView.SweepAsha asha = s.eta() == null ? null : new SweepView.SweepAsha(s.eta(), s.minEpochs(),
                 new AshaRungs(s.minEpochs(), s.eta(), s.maxEpochs()).rungs());
         return new SweepView(s.id(), "sweep", s.datasetId(), s.model(), s.strategy(), s.status(), s.objective(),
                 s.space(), s.seed(), s.maxTrials(), s.maxEpochs(), s.parallelism(), asha, progress, compute, best,
                 withLeaderboard ? trials : null, s.created(), s.updated(), s.finished());
     }
 
-    private SweepView.Trial trial(int trial, ResultSet rs, Map<String, Object> point) throws SQLException {
+    private SweepView.SweepTrial trial(int trial, ResultSet rs, Map<String, Object> point) throws SQLException {
         Array array = rs.getArray("curve");
         List<Double> curve = new ArrayList<>();
         if (array != null) {
@@ -146,7 +146,7 @@ class SweepQueries {
         String resultJson = rs.getString("result_json");
         Map<String, Object> result = resultJson == null ? Map.of() : json.readValue(resultJson, MAP);
         Object promptId = result.get("prompt_id");
-        return new SweepView.Trial(trial, rs.getObject("id", UUID.class), rs.getString("status"), point, best,
+        return new SweepView.SweepTrial(trial, rs.getObject("id", UUID.class), rs.getString("status"), point, best,
                 bestEpoch, curve.size(), curve, promptId == null ? null : UUID.fromString(promptId.toString()),
                 result.get("prompted_test_accuracy") instanceof Number n ? n.doubleValue() : null,
                 (String) result.get("stopped_reason"));

@@ -17,11 +17,11 @@ import jakarta.validation.constraints.NotNull;
 record SweepRequest(@NotNull UUID datasetId, @NotBlank String model, @NotNull Map<String, Object> space,
         @NotBlank String strategy, Long seed, @NotNull @Min(1) @Max(1000) Integer maxTrials,
         @NotNull @Min(1) @Max(10000) Integer maxEpochsPerTrial, @Min(1) @Max(64) Integer parallelism,
-        String objective, @Valid Asha asha, @Valid TrainingJobRequest.PromptOptions prompt,
+        String objective, @Valid AshaOptions asha, @Valid TrainingJobRequest.PromptOptions prompt,
         @Valid TrainingJobRequest.OutputOptions output,
         @Valid TrainingJobRequest.HyperparameterOptions hyperparameters) {
 
     /** ASHA's settings: rungs at {@code min_epochs * eta^k} epochs; defaults eta 3, min_epochs 1. */
-    record Asha(@Min(2) @Max(10) Integer eta, @Min(1) @Max(10000) Integer minEpochs) {
+    record AshaOptions(@Min(2) @Max(10) Integer eta, @Min(1) @Max(10000) Integer minEpochs) {
     }
 }

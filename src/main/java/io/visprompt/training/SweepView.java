@@ -12,30 +12,31 @@ import java.util.UUID;
  */
 record SweepView(UUID id, String object, UUID datasetId, String model, String strategy, String status,
         String objective, Map<String, Object> space, long seed, int maxTrials, int maxEpochsPerTrial, int parallelism,
-        Asha asha, Progress progress, Compute compute, Trial best, List<Trial> leaderboard, Instant createdAt,
-        Instant updatedAt, Instant finishedAt) {
+        SweepAsha asha, SweepProgress progress, SweepCompute compute, SweepTrial best, List<SweepTrial> leaderboard,
+        Instant createdAt, Instant updatedAt, Instant finishedAt) {
 
-    record Asha(int eta, int minEpochs, List<Integer> rungs) {
+    record SweepAsha(int eta, int minEpochs, List<Integer> rungs) {
     }
 
     /** Trials by state; {@code pending}: planned, not yet submitted (waiting for room or for the quota). */
-    record Progress(int trials, int pending, int queued, int running, int succeeded, int stopped, int failed,
+    record SweepProgress(int trials, int pending, int queued, int running, int succeeded, int stopped, int failed,
             int cancelled, boolean waitingForQuota, Double percent) {
     }
 
     /** {@code fraction}: {@code epochs_used / full_run_epochs}. */
-    record Compute(long epochsUsed, long fullRunEpochs, double fraction) {
+    record SweepCompute(long epochsUsed, long fullRunEpochs, double fraction) {
     }
 
     /**
      * One trial. {@code settings}: the searched values (by request path); {@code validation_curve}: validation
      * accuracy after each epoch trained.
      */
-    record Trial(int trial, UUID jobId, String status, Map<String, Object> settings, Double bestValidationAccuracy,
+    record SweepTrial(int trial, UUID jobId, String status, Map<String, Object> settings,
+            Double bestValidationAccuracy,
             Integer bestEpoch, int epochsUsed, List<Double> validationCurve, UUID promptId,
             Double promptedTestAccuracy, String stoppedReason) {
     }
 
-    record EventView(long id, Instant createdAt, String level, String type, UUID jobId, String message) {
+    record SweepEventView(long id, Instant createdAt, String level, String type, UUID jobId, String message) {
     }
 }

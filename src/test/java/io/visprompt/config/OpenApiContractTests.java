@@ -88,7 +88,7 @@ class OpenApiContractTests extends PostgresIntegrationTest {
         assertThat(texts(schemas.at("/OutputOptions/properties/label_mapping/enum")))
                 .containsExactly("identity", "frequency", "iterative", "by_name");
         assertThat(texts(schemas.at("/TrainingJobView/properties/status/enum")))
-                .containsExactly("queued", "running", "cancelling", "succeeded", "failed", "cancelled");
+                .containsExactly("queued", "running", "cancelling", "succeeded", "failed", "cancelled", "stopped");
         assertThat(fieldNames(document.at("/paths/~1v1~1training-jobs/post/responses"))).contains("201", "400")
                 .doesNotContain("200");
         assertThat(fieldNames(document.at("/paths/~1v1~1datasets/post/responses"))).contains("201");

@@ -464,7 +464,8 @@ class ConsoleBrowserTests extends PostgresIntegrationTest {
 
         go("#/sweeps");
         WebElement row = waitFor(By.cssSelector("#sweep-list tr[data-id='" + sweepId + "']"));
-        assertThat(row.getText()).contains("succeeded").contains("asha").contains("fashion-cnn");
+        assertThat(row.getText().toLowerCase(Locale.ROOT)).contains("succeeded").contains("asha").contains("fashion-cnn");
+        assertThat(row.findElement(By.cssSelector("[data-status]")).getDomAttribute("data-status")).isEqualTo("succeeded");
     }
 
     /** A finished job and its prompt, trained through the API the first time a test needs one, in any order. */
