@@ -4,6 +4,8 @@ import { announce, errorBox, fill } from './ui.js';
 import * as datasets from './views/datasets.js';
 import * as jobs from './views/jobs.js';
 import * as job from './views/job.js';
+import * as sweeps from './views/sweeps.js';
+import * as sweep from './views/sweep.js';
 import * as prompts from './views/prompts.js';
 import * as prompt from './views/prompt.js';
 import * as classify from './views/classify.js';
@@ -13,6 +15,8 @@ const routes = [
   { pattern: /^\/datasets$/, section: 'datasets', view: datasets.render },
   { pattern: /^\/jobs$/, section: 'jobs', view: jobs.render },
   { pattern: new RegExp(`^/jobs/${UUID}$`), section: 'jobs', view: job.render },
+  { pattern: /^\/sweeps$/, section: 'sweeps', view: sweeps.render },
+  { pattern: new RegExp(`^/sweeps/${UUID}$`), section: 'sweeps', view: sweep.render },
   { pattern: /^\/prompts$/, section: 'prompts', view: prompts.render },
   { pattern: new RegExp(`^/prompts/${UUID}$`), section: 'prompts', view: prompt.render },
   { pattern: /^\/classify$/, section: 'classify', view: classify.render },

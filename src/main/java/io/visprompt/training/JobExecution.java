@@ -51,11 +51,13 @@ class JobExecution {
     private final TrainingProperties properties;
     private final MeterRegistry meters;
     private final ObjectProvider<QueuedJobRunner> runners;
+    private final Sweeps sweeps;
 
     JobExecution(JobQueue queue, Datasets datasets, ModelCatalog models, Prompts prompts, JsonMapper json,
             TransactionTemplate transactions, Clock clock, TrainingProperties properties, MeterRegistry meters,
-            ObjectProvider<QueuedJobRunner> runners) {
+            ObjectProvider<QueuedJobRunner> runners, Sweeps sweeps) {
         this.runners = runners;
+        this.sweeps = sweeps;
         this.queue = queue;
         this.datasets = datasets;
         this.models = models;
@@ -68,7 +70,7 @@ class JobExecution {
     }
 
     JobProgressReporter reporterFor(Lease lease) {
-        return new JobProgressReporter(lease, queue, clock, properties, meters);
+        return new JobProgressReporter(lease, queue, clock, properties, meters, sweeps);
     }
 
     /**
@@ -105,6 +107,13 @@ class JobExecution {
         }
         sample.stop(meters.timer("visprompt.training.job.duration", "outcome", outcome));
         meters.counter("visprompt.training.jobs.finished", "outcome", outcome).increment();
+        try {
+            // a sweep's next trial; should this fail, the periodic top-up submits it
+            sweeps.afterJobEnded(lease.jobId());
+        } catch (RuntimeException e) {
+            log.warn("Job {}: could not advance its sweep now ({}); the periodic top-up will", lease.jobId(),
+                    e.toString());
+        }
     }
 
     private String fail(Lease lease, JobProgressReporter reporter, Throwable e) {
@@ -164,11 +173,19 @@ class JobExecution {
         return reporter.retryFor(properties.transientRetry()).call("Saving the result of job " + lease.jobId(),
                 () -> transactions.execute(tx -> {
                     LearnedPrompt saved = prompts.save(job.tenant(), toPrompt(job, spec, dataset, result));
-                    if (!queue.succeed(lease, json.writeValueAsString(resultOf(saved.id(), result)))) {
+                    Map<String, Object> resultView = resultOf(saved.id(), result);
+                    String stopReason = reporter.stopReason();
+                    if (stopReason != null) {
+                        resultView.put("stopped_reason", stopReason);
+                    }
+                    boolean written = stopReason == null
+                            ? queue.succeed(lease, json.writeValueAsString(resultView))
+                            : queue.stop(lease, json.writeValueAsString(resultView), stopReason);
+                    if (!written) {
                         tx.setRollbackOnly();
                         return "lease_lost";
                     }
-                    return "succeeded";
+                    return stopReason == null ? "succeeded" : "stopped";
                 }));
     }
 

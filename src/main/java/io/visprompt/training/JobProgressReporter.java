@@ -25,14 +25,18 @@ class JobProgressReporter implements TrainingListener {
     private final TrainingProperties properties;
     private final MeterRegistry meters;
     private final TransientRetry retry;
+    private final Sweeps sweeps;
+    private double lastValidationAccuracy = Double.NaN;
+    private volatile String stopReason;
     private volatile boolean leaseLost;
     private volatile boolean cancelRequested;
     private volatile boolean suspendRequested;
     private Instant lastProgressWrite = Instant.EPOCH;
 
     JobProgressReporter(Lease lease, JobQueue queue, Clock clock, TrainingProperties properties,
-            MeterRegistry meters) {
+            MeterRegistry meters, Sweeps sweeps) {
         this.lease = lease;
+        this.sweeps = sweeps;
         this.queue = queue;
         this.clock = clock;
         this.properties = properties;
@@ -103,6 +107,24 @@ class JobProgressReporter implements TrainingListener {
     @Override
     public void onEpoch(EpochMetrics metrics) {
         ensure(retry.call("Metrics of job " + lease.jobId(), () -> queue.recordEpoch(lease, metrics)));
+        lastValidationAccuracy = metrics.validationAccuracy();
+    }
+
+    /** A sweep's trial asks its scheduler (ASHA) whether to go on; the decision is taken once, in the database. */
+    @Override
+    public Control afterEpoch(int completedEpochs) {
+        Optional<String> reason = retry.call("Sweep review of job " + lease.jobId(),
+                () -> sweeps.reviewEpoch(lease, completedEpochs, lastValidationAccuracy));
+        if (reason.isPresent()) {
+            stopReason = reason.get();
+            return Control.FINISH;
+        }
+        return Control.CONTINUE;
+    }
+
+    /** Why the sweep's scheduler stopped this job early, or null when it runs (ran) to its last epoch. */
+    String stopReason() {
+        return stopReason;
     }
 
     @Override

@@ -43,13 +43,17 @@ class JobQueue {
     /** The kind of a training job; other kinds of work (an evaluation) share the queue, see QueuedJobRunner. */
     static final String TRAINING = "training";
 
-    /** @param kind {@value #TRAINING} or the kind of a {@link QueuedJobRunner} */
+    /**
+     * @param kind {@value #TRAINING} or the kind of a {@link QueuedJobRunner}
+     * @param sweepId the sweep whose trial number {@code sweepTrial} this job is, or null for a plain job
+     */
     record NewJob(UUID id, Tenant tenant, UUID datasetId, String modelId, String specJson, int epochs,
-            long totalSteps, int maxAttempts, String idempotencyKey, String kind) {
+            long totalSteps, int maxAttempts, String idempotencyKey, String kind, UUID sweepId, Integer sweepTrial) {
 
         NewJob(UUID id, Tenant tenant, UUID datasetId, String modelId, String specJson, int epochs, long totalSteps,
                 int maxAttempts, String idempotencyKey) {
-            this(id, tenant, datasetId, modelId, specJson, epochs, totalSteps, maxAttempts, idempotencyKey, TRAINING);
+            this(id, tenant, datasetId, modelId, specJson, epochs, totalSteps, maxAttempts, idempotencyKey, TRAINING,
+                    null, null);
         }
     }
 
@@ -87,15 +91,16 @@ class JobQueue {
             }
             jdbc.sql("""
                     INSERT INTO training_jobs (id, tenant, dataset_id, model_id, spec, status, phase, max_attempts,
-                                              epochs, total_steps, idempotency_key, created_at, updated_at, kind)
+                                              epochs, total_steps, idempotency_key, created_at, updated_at, kind,
+                                              sweep_id, sweep_trial)
                     VALUES (:id, :tenant, :dataset, :model, CAST(:spec AS jsonb), 'queued', 'queued', :maxAttempts,
-                            :epochs, :totalSteps, :key, :now, :now, :kind)
+                            :epochs, :totalSteps, :key, :now, :now, :kind, :sweep, :trial)
                     """).param("kind", job.kind())
                     .param("id", job.id()).param("tenant", job.tenant().id()).param("dataset", job.datasetId())
                     .param("model", job.modelId()).param("spec", job.specJson())
                     .param("maxAttempts", job.maxAttempts()).param("epochs", job.epochs())
                     .param("totalSteps", job.totalSteps()).param("key", job.idempotencyKey()).param("now", now())
-                    .update();
+                    .param("sweep", job.sweepId()).param("trial", job.sweepTrial()).update();
             event(job.id(), "info", "created", "Job queued");
             return Optional.of(job.id());
         });
@@ -212,6 +217,11 @@ class JobQueue {
     /** Fails the job with a code and a message users may see (never an exception's text: see JobFailure). */
     boolean fail(Lease lease, JobFailure failure) {
         return finish(lease, "failed", failure, null, "Job failed: " + failure.message());
+    }
+
+    /** Ends a sweep's trial early (ASHA) with its best prompt so far; its checkpoint stays, so it could resume. */
+    boolean stop(Lease lease, String resultJson, String reason) {
+        return finish(lease, "stopped", null, resultJson, "Job stopped: " + reason);
     }
 
     boolean acknowledgeCancel(Lease lease) {

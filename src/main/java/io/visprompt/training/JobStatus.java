@@ -6,7 +6,9 @@ import com.fasterxml.jackson.annotation.JsonValue;
 
 /** Lifecycle of a training job, as stored and as shown by the API. */
 enum JobStatus {
-    QUEUED, RUNNING, CANCELLING, SUCCEEDED, FAILED, CANCELLED;
+    QUEUED, RUNNING, CANCELLING, SUCCEEDED, FAILED, CANCELLED,
+    /** Ended early by its sweep's scheduler (ASHA), with its best prompt and its last checkpoint kept. */
+    STOPPED;
 
     private final String wireName = name().toLowerCase(Locale.ROOT);
 
@@ -27,6 +29,6 @@ enum JobStatus {
     }
 
     boolean isTerminal() {
-        return this == SUCCEEDED || this == FAILED || this == CANCELLED;
+        return this == SUCCEEDED || this == FAILED || this == CANCELLED || this == STOPPED;
     }
 }

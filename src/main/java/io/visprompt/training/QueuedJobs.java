@@ -70,7 +70,7 @@ public class QueuedJobs {
         }
         int maxActive = quotas.of(tenant).concurrentJobs();
         return queue.enqueue(new JobQueue.NewJob(UUID.randomUUID(), tenant, datasetId, modelId, specJson, 1,
-                totalSteps, properties.maxAttempts(), idempotencyKey, kind), maxActive)
+                totalSteps, properties.maxAttempts(), idempotencyKey, kind, null, null), maxActive)
                 .orElseThrow(() -> new QuotaExceeded(DomainException.Kind.LIMIT_REACHED, "concurrent_jobs", maxActive,
                         queue.activeJobs(tenant), "The tenant already has " + maxActive + " queued or running jobs, "
                                 + "its quota; wait for one to finish or cancel one"));

@@ -88,7 +88,7 @@ class OpenApiContractTests extends PostgresIntegrationTest {
         assertThat(texts(schemas.at("/OutputOptions/properties/label_mapping/enum")))
                 .containsExactly("identity", "frequency", "iterative", "by_name");
         assertThat(texts(schemas.at("/TrainingJobView/properties/status/enum")))
-                .containsExactly("queued", "running", "cancelling", "succeeded", "failed", "cancelled");
+                .containsExactly("queued", "running", "cancelling", "succeeded", "failed", "cancelled", "stopped");
         assertThat(fieldNames(document.at("/paths/~1v1~1training-jobs/post/responses"))).contains("201", "400")
                 .doesNotContain("200");
         assertThat(fieldNames(document.at("/paths/~1v1~1datasets/post/responses"))).contains("201");
@@ -154,6 +154,18 @@ class OpenApiContractTests extends PostgresIntegrationTest {
                 "model", "fashion-cnn", "hyperparameters", Map.of("epochs", 1000))).body()).get("id").asString();
         assertThat(call("POST", "/v1/training-jobs/" + queued + "/cancel", null).status()).isIn(202, 409);
         call("GET", "/v1/training-jobs/" + UUID.randomUUID(), null);
+
+        // sweeps
+        Exchange sweep = call("POST", "/v1/sweeps", Map.of("dataset_id", dataset, "model", "fashion-cnn",
+                "strategy", "asha", "max_trials", 2, "max_epochs_per_trial", 3, "parallelism", 1,
+                "space", Map.of("hyperparameters", Map.of("learning_rate", Map.of("min", 1, "max", 10)))));
+        assertThat(sweep.status()).isEqualTo(201);
+        String sweepId = json.readTree(sweep.body()).get("id").asString();
+        call("GET", "/v1/sweeps/" + sweepId, null);
+        call("GET", "/v1/sweeps?limit=2", null);
+        call("GET", "/v1/sweeps/" + sweepId + "/events", null);
+        assertThat(call("POST", "/v1/sweeps/" + sweepId + "/cancel", null).status()).isEqualTo(202);
+        call("GET", "/v1/sweeps/" + UUID.randomUUID(), null);
 
         // prompts
         call("GET", "/v1/prompts", null);

@@ -255,7 +255,7 @@ class ConsoleBrowserTests extends PostgresIntegrationTest {
         // the status filter offers what GET /v1/training-jobs/defaults lists, in its order
         List<String> statuses = new ArrayList<>();
         getJson("/v1/training-jobs/defaults").getBody().get("statuses").forEach(s -> statuses.add(s.asString()));
-        assertThat(statuses).hasSize(6);
+        assertThat(statuses).hasSize(7);
         new WebDriverWait(driver, PAGE).until(d -> d.findElements(By.cssSelector("#job-filter option:not([value=''])"))
                 .size() == statuses.size());
         assertThat(driver.findElements(By.cssSelector("#job-filter option:not([value=''])")).stream()
@@ -424,6 +424,48 @@ class ConsoleBrowserTests extends PostgresIntegrationTest {
 
         // the refused calls are in the browser's log as failed loads, and nothing else is
         assertThat(severeBrowserLogs()).allSatisfy(entry -> assertThat(entry).contains("401"));
+    }
+
+    @Test
+    void showsASweepsLeaderboardWithStoppedTrialsAndTheirValidationCurves() {
+        String datasetId = uploadDataset(TestArchives.fixture("fashion-border.zip"), "fashion-border.zip",
+                "console-sweep").getBody().get("id").asString();
+        Map<String, Object> body = new LinkedHashMap<>(Map.of("dataset_id", datasetId, "model", "fashion-cnn",
+                "strategy", "asha", "seed", 1, "max_trials", 4, "max_epochs_per_trial", 3, "parallelism", 2,
+                "space", Map.of("hyperparameters", Map.of("learning_rate", List.of(0.01, 0.03, 4, 8)),
+                        "prompt", Map.of("size", List.of(4)))));
+        body.put("output", Map.of("label_mapping", "by_name"));
+        body.put("hyperparameters", Map.of("batch_size", 32, "warmup_steps", 5, "seed", 0));
+        String sweepId = postJson("/v1/sweeps", body).getBody().get("id").asString();
+        JsonNode sweep = await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(500))
+                .until(() -> getJson("/v1/sweeps/" + sweepId).getBody(), s -> !s.get("status").asString().equals("running"));
+        assertThat(sweep.get("status").asString()).as(sweep.toString()).isEqualTo("succeeded");
+
+        start("#/sweeps/" + sweepId);
+        new WebDriverWait(driver, PAGE).until(d -> "succeeded".equals(js("return document.getElementById('main').dataset.status")));
+        List<WebElement> rows = driver.findElements(By.cssSelector("#sweep-table tbody tr"));
+        assertThat(rows).hasSize(4);
+        long stopped = sweep.get("leaderboard").findValuesAsString("status").stream().filter("stopped"::equals).count();
+        assertThat(driver.findElements(By.cssSelector("#sweep-table tr[data-status='stopped']"))).hasSize((int) stopped);
+        assertThat(stopped).isPositive();
+        assertThat(rows.get(0).getDomAttribute("data-trial")).isEqualTo(sweep.at("/best/trial").asString());
+        assertThat(driver.findElement(By.id("sweep-best-panel")).getText()).contains("Best trial")
+                .contains(String.format(Locale.ROOT, "%.1f%%", 100 * sweep.at("/best/best_validation_accuracy").asDouble()));
+        assertThat(driver.findElement(By.cssSelector("#sweep-best-panel a[href^='#/classify?prompt=']"))
+                .getDomAttribute("href")).endsWith(sweep.at("/best/prompt_id").asString());
+        assertThat(driver.findElement(By.id("sweep-compute")).getText())
+                .contains(sweep.at("/compute/epochs_used").asString() + " of 12 epochs");
+        // one validation curve per trial, the stopped ones dashed; accuracy against the learning rate
+        assertThat(((Number) js("return Chart.getChart('chart-sweep-curves').data.datasets.length")).intValue()).isEqualTo(4);
+        assertThat(((Number) js("return Chart.getChart('chart-sweep-curves').data.datasets"
+                + ".filter(d => d.borderDash && d.label.endsWith('(stopped)')).length")).longValue()).isEqualTo(stopped);
+        assertThat(driver.findElement(By.id("chart-sweep-lr")).getDomAttribute("data-points")).isEqualTo("4");
+        screenshot("sweep");
+
+        go("#/sweeps");
+        WebElement row = waitFor(By.cssSelector("#sweep-list tr[data-id='" + sweepId + "']"));
+        assertThat(row.getText().toLowerCase(Locale.ROOT)).contains("succeeded").contains("asha").contains("fashion-cnn");
+        assertThat(row.findElement(By.cssSelector("[data-status]")).getDomAttribute("data-status")).isEqualTo("succeeded");
     }
 
     /** A finished job and its prompt, trained through the API the first time a test needs one, in any order. */

@@ -81,7 +81,7 @@ class TrainingJobApiTests extends PostgresIntegrationTest {
         assertThat(defaults.at("/prompt/templates").toString()).isEqualTo("[\"padding\",\"fixed_patch\",\"random_patch\"]");
         assertThat(defaults.at("/prompt/placements").toString()).isEqualTo("[\"normalized\",\"pixel_shrink\"]");
         assertThat(defaults.at("/statuses").toString()).as("the console's job filter reads them here")
-                .isEqualTo("[\"queued\",\"running\",\"cancelling\",\"succeeded\",\"failed\",\"cancelled\"]");
+                .isEqualTo("[\"queued\",\"running\",\"cancelling\",\"succeeded\",\"failed\",\"cancelled\",\"stopped\"]");
         assertThat(defaults.at("/output/label_mappings").toString())
                 .isEqualTo("[\"identity\",\"frequency\",\"iterative\",\"by_name\"]");
         assertThat(defaults.at("/hyperparameters/optimizers").toString()).isEqualTo("[\"sgd\",\"normalized_sgd\",\"adam\"]");

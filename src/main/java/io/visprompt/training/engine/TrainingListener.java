@@ -9,7 +9,9 @@ public interface TrainingListener {
         /** Stop now without a result ({@link TrainingCancelled}). */
         CANCEL,
         /** Write a checkpoint, then stop ({@link TrainingSuspended}), so another worker can resume. */
-        SUSPEND
+        SUSPEND,
+        /** Stop training after this epoch and finish with the best prompt so far (early stopping). */
+        FINISH
     }
 
     default void onPhase(String phase) {
@@ -26,5 +28,13 @@ public interface TrainingListener {
     }
 
     default void onCheckpoint(TrainingCheckpoint checkpoint) {
+    }
+
+    /**
+     * Asked after each epoch but the last, once its metrics and checkpoint are reported: {@code FINISH} ends the
+     * run early (a sweep's scheduler stopping a trial); any other answer goes on.
+     */
+    default Control afterEpoch(int completedEpochs) {
+        return Control.CONTINUE;
     }
 }

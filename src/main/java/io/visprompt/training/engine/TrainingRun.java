@@ -116,6 +116,10 @@ final class TrainingRun {
             state.completedEpochs = epoch + 1;
             state.startEpoch();
             listener.onCheckpoint(checkpoint(state, optimizer));
+            if (state.completedEpochs < settings.epochs()
+                    && listener.afterEpoch(state.completedEpochs) == TrainingListener.Control.FINISH) {
+                break;
+            }
         }
 
         listener.onPhase(PromptTrainer.PHASE_EVALUATING);

@@ -1,0 +1,194 @@
+package io.visprompt.training;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+
+import io.visprompt.dataset.DatasetSummary;
+import io.visprompt.dataset.Split;
+import io.visprompt.model.internal.LoadedModel;
+import io.visprompt.model.internal.TorchScriptModels;
+import io.visprompt.training.engine.EpochMetrics;
+import io.visprompt.training.engine.PromptTrainer;
+import io.visprompt.training.engine.TrainingData;
+import io.visprompt.training.engine.TrainingExample;
+import io.visprompt.training.engine.TrainingListener;
+import io.visprompt.training.engine.TrainingOutcome;
+
+/**
+ * Not a test (the name does not match Surefire's patterns); {@code bench/sweep.sh} runs it with the test classpath.
+ * For each demo task it trains, with the service's engine and its sweep planning and ASHA classes: the job a request
+ * with only {@code dataset_id}, {@code model} and the epochs gets (the defaults), every trial of a grid to the last
+ * epoch, and an ASHA sweep over the same trials in its seeded order, one trial at a time (parallelism 1). Trials are
+ * resolved exactly as the service resolves them ({@link Sweeps#trialRequest}, {@link TrainingJobDefaults#resolve}).
+ * Each sweep picks its best trial by validation accuracy; the table reports that trial's test accuracy.
+ */
+final class SweepBench {
+
+    record Task(String name, String model, String zip, Map<String, Object> space) {
+    }
+
+    record Run(Map<String, Object> point, List<Double> curve, double bestValidation, double test, boolean stopped) {
+    }
+
+    public static void main(String[] args) throws IOException {
+        int maxEpochs = Integer.parseInt(System.getProperty("epochs", "9"));
+        int eta = 3;
+        long seed = 0;
+        Path work = Path.of(System.getProperty("work", "bench/work/sweep"));
+        List<Task> tasks = List.of(
+                new Task("fashion-border", "fashion-cnn", "src/test/resources/fixtures/data/fashion-border.zip",
+                        Map.of("hyperparameters", Map.of("learning_rate", List.of(1, 4, 10, 40)),
+                                "prompt", Map.of("size", List.of(2, 4)),
+                                "output", Map.of("label_mapping", List.of("identity", "by_name")))),
+                new Task("mnist-small", "tiny-clip", "src/test/resources/fixtures/data/mnist-small.zip",
+                        Map.of("hyperparameters", Map.of("learning_rate", List.of(1, 4, 10, 40)),
+                                "prompt", Map.of("size", List.of(2, 4),
+                                        "template", List.of("padding", "fixed_patch")))));
+        StringBuilder table = new StringBuilder();
+        table.append("| task (model) | run | trials | epochs trained | share of grid | best trial (by validation) "
+                + "| best validation | its test accuracy |\n|---|---|---|---|---|---|---|---|\n");
+        StringBuilder csv = new StringBuilder("task,run,trial,settings,epochs,best_validation,test,stopped\n");
+        for (String only : System.getProperty("tasks", "fashion-border,mnist-small").split(",")) {
+            Task task = tasks.stream().filter(t -> t.name().equals(only)).findFirst().orElseThrow();
+            TrainingData data = unzip(Path.of(task.zip()), work.resolve(task.name()));
+            try (LoadedModel model = TorchScriptModels.openDirectory(task.model(),
+                    Path.of("src/main/resources/models", task.model()))) {
+                DatasetSummary dataset = new DatasetSummary(UUID.randomUUID(), task.name(), data.classNames(),
+                        Map.of(Split.TRAIN, data.train().size(), Split.VAL, data.validation().size(),
+                                Split.TEST, data.test().size()));
+                SweepRequest sweep = new SweepRequest(dataset.id(), task.model(), task.space(), "grid", seed, 1000,
+                        maxEpochs, 1, null, null, null, null, null);
+                SweepSpace space = SweepSpace.parse(task.space());
+
+                TrainingJobRequest defaults = new TrainingJobRequest(dataset.id(), task.model(), null, null,
+                        new TrainingJobRequest.HyperparameterOptions(maxEpochs, null, null, null, null, null, null,
+                                null, null), null);
+                Run byDefault = train(model, data, TrainingJobDefaults.resolve(defaults, model.descriptor(), dataset,
+                        maxEpochs), Map.of("defaults", true), null, null);
+                List<Run> defaultRuns = List.of(byDefault);
+                row(table, csv, task, "default settings", defaultRuns, space.gridSize() * maxEpochs);
+
+                List<Run> grid = new ArrayList<>();
+                for (Map<String, Object> point : space.grid()) {
+                    grid.add(train(model, data, spec(sweep, point, model, dataset, maxEpochs), point, null, null));
+                    System.err.printf(Locale.ROOT, "%s grid %d/%d%n", task.name(), grid.size(), space.gridSize());
+                }
+                row(table, csv, task, "grid (every trial, " + maxEpochs + " epochs)", grid,
+                        space.gridSize() * maxEpochs);
+
+                AshaRungs asha = new AshaRungs(1, eta, maxEpochs);
+                Map<Integer, List<Double>> rungs = new HashMap<>();
+                List<Run> ashaRuns = new ArrayList<>();
+                for (Map<String, Object> point : space.sample(seed, (int) space.gridSize())) {
+                    ashaRuns.add(train(model, data, spec(sweep, point, model, dataset, maxEpochs), point, asha, rungs));
+                }
+                row(table, csv, task, "ASHA (eta " + eta + ", rungs " + asha.rungs() + ")", ashaRuns,
+                        space.gridSize() * maxEpochs);
+            }
+        }
+        System.out.println(table);
+        Files.createDirectories(Path.of("bench/results"));
+        Files.writeString(Path.of("bench/results/sweeps.md"), table.toString());
+        Files.writeString(Path.of("bench/results/sweeps.csv"), csv.toString());
+    }
+
+    private static TrainingJobSpec spec(SweepRequest sweep, Map<String, Object> point, LoadedModel model,
+            DatasetSummary dataset, int maxEpochs) {
+        return TrainingJobDefaults.resolve(Sweeps.trialRequest(sweep, point), model.descriptor(), dataset, maxEpochs);
+    }
+
+    /** One trial; with {@code asha}, stopped at a rung as a sweep's worker stops it. */
+    private static Run train(LoadedModel model, TrainingData data, TrainingJobSpec spec, Map<String, Object> point,
+            AshaRungs asha, Map<Integer, List<Double>> rungs) {
+        List<Double> curve = new ArrayList<>();
+        boolean[] stopped = {false};
+        TrainingListener listener = new TrainingListener() {
+            @Override
+            public void onEpoch(EpochMetrics metrics) {
+                curve.add(metrics.validationAccuracy());
+            }
+
+            @Override
+            public Control afterEpoch(int completedEpochs) {
+                if (asha == null || !asha.isRung(completedEpochs)) {
+                    return Control.CONTINUE;
+                }
+                List<Double> recorded = rungs.computeIfAbsent(completedEpochs, e -> new ArrayList<>());
+                double accuracy = curve.get(curve.size() - 1);
+                boolean promoted = asha.promotes(accuracy, List.copyOf(recorded));
+                recorded.add(accuracy);
+                stopped[0] = !promoted;
+                return promoted ? Control.CONTINUE : Control.FINISH;
+            }
+        };
+        TrainingOutcome outcome = new PromptTrainer(model, spec.toSettings()).train(data, listener, null);
+        return new Run(point, curve, outcome.bestValidationAccuracy(), outcome.promptedTestAccuracy(), stopped[0]);
+    }
+
+    private static void row(StringBuilder table, StringBuilder csv, Task task, String name, List<Run> runs,
+            long gridEpochs) {
+        Run best = runs.get(0);
+        long epochs = 0;
+        for (int i = 0; i < runs.size(); i++) {
+            Run r = runs.get(i);
+            epochs += r.curve().size();
+            if (r.bestValidation() > best.bestValidation()) {
+                best = r;
+            }
+            csv.append(String.format(Locale.ROOT, "%s,%s,%d,\"%s\",%d,%.4f,%.4f,%s%n", task.name(), name, i,
+                    r.point(), r.curve().size(), r.bestValidation(), r.test(), r.stopped()));
+        }
+        table.append(String.format(Locale.ROOT, "| %s (%s) | %s | %d | %d | %.2f | %s | %.4f | %.4f |%n",
+                task.name(), task.model(), name, runs.size(), epochs, (double) epochs / gridEpochs, best.point(),
+                best.bestValidation(), best.test()));
+        System.err.print(table.substring(table.lastIndexOf("| " + task.name())));
+    }
+
+    /** The archive's {@code train/ val/ test/} class folders; classes are the sorted folder names of train/. */
+    private static TrainingData unzip(Path zip, Path directory) throws IOException {
+        if (!Files.isDirectory(directory.resolve("train"))) {
+            try (InputStream file = Files.newInputStream(zip); ZipInputStream in = new ZipInputStream(file)) {
+                for (ZipEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
+                    Path target = directory.resolve(e.getName()).normalize();
+                    if (!target.startsWith(directory) || e.isDirectory()) {
+                        continue;
+                    }
+                    Files.createDirectories(target.getParent());
+                    Files.copy(in, target);
+                }
+            }
+        }
+        List<String> classes;
+        try (Stream<Path> folders = Files.list(directory.resolve("train"))) {
+            classes = folders.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+        Map<String, List<TrainingExample>> splits = new LinkedHashMap<>();
+        for (String split : List.of("train", "val", "test")) {
+            List<TrainingExample> examples = new ArrayList<>();
+            for (int c = 0; c < classes.size(); c++) {
+                try (Stream<Path> files = Files.list(directory.resolve(split).resolve(classes.get(c)))) {
+                    for (Path f : files.sorted().toList()) {
+                        examples.add(new TrainingExample(f, c));
+                    }
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+            splits.put(split, examples);
+        }
+        return new TrainingData(classes, splits.get("train"), splits.get("val"), splits.get("test"));
+    }
+}

@@ -1,0 +1,125 @@
+package io.visprompt.training;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import io.visprompt.PostgresIntegrationTest;
+import io.visprompt.TestArchives;
+import io.visprompt.TestImages;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.TestPropertySource;
+import org.springframework.util.LinkedMultiValueMap;
+import org.springframework.util.MultiValueMap;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * An ASHA sweep end to end through HTTP with a real worker: trials train as jobs, ASHA stops the weak ones at the
+ * rung (status {@code stopped}, with a prompt and a checkpoint), and the best trial's prompt classifies at once.
+ */
+@DirtiesContext
+@TestPropertySource(properties = {"visprompt.training.workers=true", "visprompt.training.heartbeat-interval=1s",
+        "visprompt.inference.max-batch-wait=20ms"})
+class SweepTrainingTests extends PostgresIntegrationTest {
+
+    static final byte[] DATASET = TestArchives.fixture("fashion-border.zip");
+
+    @Autowired
+    JdbcClient jdbc;
+
+    @Test
+    void anAshaSweepStopsWeakTrialsAtTheRungAndItsBestPromptClassifies() {
+        String dataset = uploadDataset(DATASET, "fashion-border.zip", "sweep-fashion").getBody().get("id").asString();
+        Map<String, Object> body = new HashMap<>(Map.of("dataset_id", dataset, "model", "fashion-cnn",
+                "strategy", "asha", "seed", 1, "max_trials", 4, "max_epochs_per_trial", 3, "parallelism", 2,
+                "asha", Map.of("eta", 3, "min_epochs", 1),
+                "space", Map.of("hyperparameters", Map.of("learning_rate", List.of(0.01, 0.03, 4, 8)))));
+        body.put("output", Map.of("label_mapping", "by_name"));
+        body.put("hyperparameters", Map.of("batch_size", 32, "warmup_steps", 5, "seed", 0));
+        ResponseEntity<JsonNode> created = postJson("/v1/sweeps", body);
+        assertThat(created.getStatusCode()).as("%s", created.getBody()).isEqualTo(HttpStatus.CREATED);
+        String id = created.getBody().get("id").asString();
+        assertThat(created.getBody().at("/asha/rungs").toString()).isEqualTo("[1]");
+
+        JsonNode sweep = await().atMost(Duration.ofMinutes(8)).pollInterval(Duration.ofSeconds(1))
+                .until(() -> getJson("/v1/sweeps/" + id).getBody(), s -> !s.get("status").asString().equals("running"));
+        assertThat(sweep.get("status").asString()).as("%s", sweep).isEqualTo("succeeded");
+        JsonNode board = sweep.get("leaderboard");
+        assertThat(board).hasSize(4);
+        long epochs = 0;
+        int stopped = 0;
+        double bestSeen = 0;
+        for (JsonNode trial : board) {
+            String status = trial.get("status").asString();
+            assertThat(status).isIn("succeeded", "stopped");
+            assertThat(trial.get("prompt_id").asString()).isNotBlank();
+            assertThat(trial.get("validation_curve")).hasSize(trial.get("epochs_used").asInt());
+            if (status.equals("stopped")) {
+                stopped++;
+                assertThat(trial.get("epochs_used").asInt()).as("stopped at the rung").isEqualTo(1);
+                assertThat(trial.get("stopped_reason").asString()).startsWith("ASHA: validation accuracy");
+            } else {
+                assertThat(trial.get("epochs_used").asInt()).isEqualTo(3);
+            }
+            epochs += trial.get("epochs_used").asInt();
+            bestSeen = Math.max(bestSeen, trial.get("best_validation_accuracy").asDouble());
+        }
+        assertThat(stopped).as("the learning rates 0.01 and 0.03 barely move the prompt").isPositive();
+        assertThat(sweep.at("/compute/epochs_used").asLong()).isEqualTo(epochs).isLessThan(12);
+        assertThat(sweep.at("/compute/full_run_epochs").asLong()).isEqualTo(12);
+        assertThat(sweep.at("/best/best_validation_accuracy").asDouble()).isEqualTo(bestSeen);
+        assertThat(sweep.at("/best/trial").asInt()).isEqualTo(board.get(0).get("trial").asInt());
+
+        // the rung decisions, replayed in their order of arrival, are ASHA's
+        List<Map<String, Object>> rung = jdbc.sql("""
+                SELECT validation_accuracy, promoted FROM sweep_rungs WHERE sweep_id = ?::uuid ORDER BY recorded_at
+                """).param(id).query().listOfRows();
+        assertThat(rung).hasSize(4);
+        AshaRungs asha = new AshaRungs(1, 3, 3);
+        List<Double> earlier = new ArrayList<>();
+        for (Map<String, Object> r : rung) {
+            double accuracy = (Double) r.get("validation_accuracy");
+            assertThat(r.get("promoted")).isEqualTo(asha.promotes(accuracy, earlier));
+            earlier.add(accuracy);
+        }
+
+        // a stopped trial is an ordinary job that ended as stopped, its checkpoint kept
+        String stoppedJob = board.findValues("job_id").stream().map(JsonNode::asString)
+                .filter(j -> getJson("/v1/training-jobs/" + j).getBody().get("status").asString().equals("stopped"))
+                .findFirst().orElseThrow();
+        List<String> types = new ArrayList<>();
+        getJson("/v1/training-jobs/" + stoppedJob + "/events").getBody().get("data")
+                .forEach(e -> types.add(e.get("type").asString()));
+        assertThat(types).startsWith("created", "claimed").endsWith("stopped");
+        assertThat(jdbc.sql("SELECT completed_epochs FROM training_job_checkpoints WHERE job_id = ?::uuid")
+                .param(stoppedJob).query(Integer.class).single()).isEqualTo(1);
+
+        List<String> sweepEvents = new ArrayList<>();
+        getJson("/v1/sweeps/" + id + "/events?limit=100").getBody().get("data")
+                .forEach(e -> sweepEvents.add(e.get("type").asString()));
+        assertThat(sweepEvents).startsWith("created").endsWith("succeeded").contains("trial_stopped");
+        assertThat(sweepEvents.stream().filter("trial_submitted"::equals)).hasSize(4);
+
+        byte[] image = TestImages.testSplit(DATASET).values().iterator().next();
+        MultiValueMap<String, Object> parts = new LinkedMultiValueMap<>();
+        parts.add("image", filePart(image, "image.png", MediaType.APPLICATION_OCTET_STREAM));
+        parts.add("prompt_id", sweep.at("/best/prompt_id").asString());
+        ResponseEntity<JsonNode> classified = http.post().uri("/v1/classify").contentType(MediaType.MULTIPART_FORM_DATA)
+                .body(parts).retrieve().toEntity(JsonNode.class);
+        assertThat(classified.getStatusCode()).as("%s", classified.getBody()).isEqualTo(HttpStatus.OK);
+        assertThat(classified.getBody().at("/predictions/0/label").asString()).isNotBlank();
+        assertThat(UUID.fromString(sweep.at("/best/job_id").asString())).isNotNull();
+    }
+}
