@@ -12,9 +12,9 @@ public enum OptimizerKind {
      * Black-box: BlackVIP's SPSA with gradient correction (Nesterov look-ahead momentum), from queries only; the
      * model is never differentiated.
      */
-    SPSA_GC(0.01),
+    SPSA_GC(0.04),
     /** Black-box: BAR's random gradient-free estimate (Gaussian directions, forward differences) with momentum SGD. */
-    RGF(0.01);
+    RGF(0.04);
 
     private final double defaultLearningRate;
 
