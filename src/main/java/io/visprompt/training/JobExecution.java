@@ -20,6 +20,10 @@ import io.visprompt.model.FrozenModel;
 import io.visprompt.model.ModelCatalog;
 import io.visprompt.prompt.LearnedPrompt;
 import io.visprompt.prompt.Prompts;
+import io.visprompt.remote.QueryControl;
+import io.visprompt.remote.RemoteEndpointUnavailable;
+import io.visprompt.remote.RemoteModels;
+import io.visprompt.remote.RemoteQueryCancelled;
 import io.visprompt.training.engine.PromptTensor;
 import io.visprompt.training.engine.PromptTrainer;
 import io.visprompt.training.engine.TrainingCancelled;
@@ -49,9 +53,12 @@ class JobExecution {
     private final Clock clock;
     private final TrainingProperties properties;
     private final MeterRegistry meters;
+    private final RemoteModels remoteModels;
 
     JobExecution(JobQueue queue, Datasets datasets, ModelCatalog models, Prompts prompts, JsonMapper json,
-            TransactionTemplate transactions, Clock clock, TrainingProperties properties, MeterRegistry meters) {
+            TransactionTemplate transactions, Clock clock, TrainingProperties properties, MeterRegistry meters,
+            RemoteModels remoteModels) {
+        this.remoteModels = remoteModels;
         this.queue = queue;
         this.datasets = datasets;
         this.models = models;
@@ -81,8 +88,13 @@ class JobExecution {
         } catch (LeaseLost e) {
             log.warn("{}; stopping without further writes", e.getMessage());
             outcome = "lease_lost";
-        } catch (TrainingCancelled e) {
+        } catch (TrainingCancelled | RemoteQueryCancelled e) {
             outcome = lastWrite(lease, reporter, () -> queue.acknowledgeCancel(lease), "cancelled");
+        } catch (RemoteEndpointUnavailable e) {
+            // the endpoint stayed down through every retry: the job fails naming it (never its credentials)
+            log.error("Job {} failed: {}", lease.jobId(), e.getMessage());
+            outcome = lastWrite(lease, reporter, () -> queue.fail(lease, new JobFailure(e.code(), e.getMessage())),
+                    "failed");
         } catch (TrainingSuspended e) {
             outcome = lastWrite(lease, reporter, () -> queue.release(lease, "shutdown"), "released");
             countRequeue(outcome, "shutdown");
@@ -153,14 +165,26 @@ class JobExecution {
                     "Resuming from the checkpoint at step " + c.step() + " (" + c.completedEpochs() + " epochs done)");
         }
         reporter.onPhase("loading_model");
-        FrozenModel model = models.load(job.modelId());
+        boolean remote = models.find(job.modelId()).isEmpty();
+        QueryControl queries = new QueryControl(reporter::stopRequested);
+        if (remote) {
+            reporter.watch(queries);
+        }
+        FrozenModel model = remote ? remoteModels.open(job.tenant(), job.modelId(), queries)
+                : models.load(job.modelId());
         TrainingOutcome result = new PromptTrainer(model, spec.toSettings()).train(data, reporter,
                 checkpoint.orElse(null));
         // the result is worth a retry: a requeue would train again from the last checkpoint
         return reporter.retryFor(properties.transientRetry()).call("Saving the result of job " + lease.jobId(),
                 () -> transactions.execute(tx -> {
                     LearnedPrompt saved = prompts.save(job.tenant(), toPrompt(job, spec, dataset, result));
-                    if (!queue.succeed(lease, json.writeValueAsString(resultOf(saved.id(), result)))) {
+                    Map<String, Object> figures = resultOf(saved.id(), result);
+                    if (remote) {
+                        figures.put("remote_queries", queries.queries());
+                        figures.put("remote_retries", queries.retries());
+                        figures.put("remote_errors", queries.errors());
+                    }
+                    if (!queue.succeed(lease, json.writeValueAsString(figures))) {
                         tx.setRollbackOnly();
                         return "lease_lost";
                     }
