@@ -5,7 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 import org.springframework.stereotype.Component;
 
@@ -18,15 +18,11 @@ import org.springframework.stereotype.Component;
 class SecretSource {
 
     private final RemoteProperties properties;
-    private final Function<String, String> environment;
+    private final UnaryOperator<String> environment;
 
     SecretSource(RemoteProperties properties) {
-        this(properties, System::getenv);
-    }
-
-    SecretSource(RemoteProperties properties, Function<String, String> environment) {
         this.properties = properties;
-        this.environment = environment;
+        this.environment = System::getenv;
     }
 
     /** Checks where a secret is declared to be, without reading it. */
