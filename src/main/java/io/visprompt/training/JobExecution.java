@@ -170,6 +170,9 @@ class JobExecution {
         if (remote) {
             reporter.watch(queries);
         }
+        if (remote && remoteModels.find(job.tenant(), job.modelId()).isEmpty()) {
+            throw new JobFailure.Rejected("model_not_found", "The job's model " + job.modelId() + " no longer exists");
+        }
         FrozenModel model = remote ? remoteModels.open(job.tenant(), job.modelId(), queries)
                 : models.load(job.modelId());
         TrainingOutcome result = new PromptTrainer(model, spec.toSettings()).train(data, reporter,
