@@ -19,13 +19,16 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * The Open Inference Protocol (KServe v2) over learned prompts, for serving platforms: a model is a prompt id.
+ * The Open Inference Protocol (KServe v2) over learned prompts, for serving platforms: a model is a prompt id, or
+ * the id of a catalog classifier (such as {@code fashion-cnn}) served bare, without a prompt, over its own labels, so
+ * that one visprompt can be the remote endpoint that another learns a black-box prompt for.
  * Inputs: {@code image} (BYTES, base64 JPEG/PNG per element) or {@code pixels} (FP32 {@code [N,3,H,W]} in [0,1] at
  * the model's input size). Outputs: {@code probabilities} (FP32 {@code [N,C]}) and {@code labels} (BYTES top-1).
  */
 @RestController
 @RequestMapping("/v2")
-@Tag(name = "Open Inference Protocol", description = "KServe v2 over learned prompts (model name = prompt id)")
+@Tag(name = "Open Inference Protocol",
+        description = "KServe v2 over learned prompts (model name = prompt id) and bare catalog classifiers (model id)")
 class OpenInferenceController {
 
     private static final String PLATFORM = "visprompt_djl_pytorch";
@@ -70,7 +73,7 @@ class OpenInferenceController {
     }
 
     @GetMapping("/models/{name}")
-    @Operation(summary = "Model metadata: the prompt's inputs and outputs")
+    @Operation(summary = "Model metadata: the inputs and outputs of a prompt or a bare catalog classifier")
     ModelMetadata metadata(Tenant tenant, @PathVariable String name) {
         ServedClassifiers.Target target = target(tenant, name);
         long size = classification.inputSize(target);
@@ -132,12 +135,13 @@ class OpenInferenceController {
                 new Tensor("labels", List.of(n), "BYTES", null, labels)));
     }
 
+    /** A prompt by id; any other name is a catalog classifier served bare, over all its labels. */
     private ServedClassifiers.Target target(Tenant tenant, String name) {
         UUID id;
         try {
             id = UUID.fromString(name);
         } catch (IllegalArgumentException e) {
-            throw ApiProblem.notFound("prompt", name);
+            return classifiers.forModel(name, null);
         }
         return classifiers.forPrompt(tenant, id, true);
     }

@@ -22,4 +22,9 @@ public interface ImagePreprocessor {
 
     /** {@link #toPixelsHwc} followed by the model's mean/std normalization. */
     float[] toNormalizedHwc(BufferedImage image);
+
+    /** The resize-and-centre-crop preprocessing of catalog models, for a model described elsewhere (a remote one). */
+    static ImagePreprocessor centerCrop(int inputSize, int resize, float[] mean, float[] std) {
+        return new io.visprompt.model.internal.CenterCropPreprocessor(inputSize, resize, mean, std);
+    }
 }

@@ -20,6 +20,10 @@ import io.visprompt.model.FrozenModel;
 import io.visprompt.model.ModelCatalog;
 import io.visprompt.prompt.LearnedPrompt;
 import io.visprompt.prompt.Prompts;
+import io.visprompt.remote.QueryControl;
+import io.visprompt.remote.RemoteEndpointUnavailable;
+import io.visprompt.remote.RemoteModels;
+import io.visprompt.remote.RemoteQueryCancelled;
 import io.visprompt.training.engine.PromptTensor;
 import io.visprompt.training.engine.PromptTrainer;
 import io.visprompt.training.engine.TrainingCancelled;
@@ -52,12 +56,14 @@ class JobExecution {
     private final MeterRegistry meters;
     private final ObjectProvider<QueuedJobRunner> runners;
     private final Sweeps sweeps;
+    private final RemoteModels remoteModels;
 
     JobExecution(JobQueue queue, Datasets datasets, ModelCatalog models, Prompts prompts, JsonMapper json,
             TransactionTemplate transactions, Clock clock, TrainingProperties properties, MeterRegistry meters,
-            ObjectProvider<QueuedJobRunner> runners, Sweeps sweeps) {
+            ObjectProvider<QueuedJobRunner> runners, Sweeps sweeps, RemoteModels remoteModels) {
         this.runners = runners;
         this.sweeps = sweeps;
+        this.remoteModels = remoteModels;
         this.queue = queue;
         this.datasets = datasets;
         this.models = models;
@@ -87,8 +93,13 @@ class JobExecution {
         } catch (LeaseLost e) {
             log.warn("{}; stopping without further writes", e.getMessage());
             outcome = "lease_lost";
-        } catch (TrainingCancelled e) {
+        } catch (TrainingCancelled | RemoteQueryCancelled e) {
             outcome = lastWrite(lease, reporter, () -> queue.acknowledgeCancel(lease), "cancelled");
+        } catch (RemoteEndpointUnavailable e) {
+            // the endpoint stayed down through every retry: the job fails naming it (never its credentials)
+            log.error("Job {} failed: {}", lease.jobId(), e.getMessage());
+            outcome = lastWrite(lease, reporter, () -> queue.fail(lease, new JobFailure(e.code(), e.getMessage())),
+                    "failed");
         } catch (TrainingSuspended e) {
             outcome = lastWrite(lease, reporter, () -> queue.release(lease, "shutdown"), "released");
             countRequeue(outcome, "shutdown");
@@ -166,7 +177,16 @@ class JobExecution {
                     "Resuming from the checkpoint at step " + c.step() + " (" + c.completedEpochs() + " epochs done)");
         }
         reporter.onPhase("loading_model");
-        FrozenModel model = models.load(job.modelId());
+        boolean remote = models.find(job.modelId()).isEmpty();
+        QueryControl queries = new QueryControl(reporter::stopRequested);
+        if (remote) {
+            reporter.watch(queries);
+        }
+        if (remote && remoteModels.find(job.tenant(), job.modelId()).isEmpty()) {
+            throw new JobFailure.Rejected("model_not_found", "The job's model " + job.modelId() + " no longer exists");
+        }
+        FrozenModel model = remote ? remoteModels.open(job.tenant(), job.modelId(), queries)
+                : models.load(job.modelId());
         TrainingOutcome result = new PromptTrainer(model, spec.toSettings()).train(data, reporter,
                 checkpoint.orElse(null));
         // the result is worth a retry: a requeue would train again from the last checkpoint
@@ -174,6 +194,11 @@ class JobExecution {
                 () -> transactions.execute(tx -> {
                     LearnedPrompt saved = prompts.save(job.tenant(), toPrompt(job, spec, dataset, result));
                     Map<String, Object> resultView = resultOf(saved.id(), result);
+                    if (remote) {
+                        resultView.put("remote_queries", queries.queries());
+                        resultView.put("remote_retries", queries.retries());
+                        resultView.put("remote_errors", queries.errors());
+                    }
                     String stopReason = reporter.stopReason();
                     if (stopReason != null) {
                         resultView.put("stopped_reason", stopReason);

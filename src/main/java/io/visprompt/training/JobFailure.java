@@ -10,7 +10,9 @@ import java.util.regex.Pattern;
  *
  * <p>Codes: {@code invalid_training_input} (the job's data or settings cannot be trained: the engine's own
  * check failed), {@code dataset_not_found}, {@code dataset_file_missing}, {@code worker_lost} (the lease expired
- * {@code max_attempts} times), {@code training_error} (anything else: an internal error).
+ * {@code max_attempts} times), {@code training_error} (anything else: an internal error),
+ * {@code remote_endpoint_unavailable} (a remote model's endpoint stayed down through every retry; set by JobExecution),
+ * {@code model_not_found} (the job's remote model was deleted).
  */
 record JobFailure(String code, String message) {
 

@@ -6,7 +6,10 @@ import java.time.Instant;
 import java.util.Optional;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Counter;
+import io.visprompt.remote.QueryControl;
 import io.visprompt.training.engine.EpochMetrics;
+import io.visprompt.training.engine.QueryUsage;
 import io.visprompt.training.engine.TrainingCheckpoint;
 import io.visprompt.training.engine.TrainingListener;
 import io.visprompt.training.engine.TrainingProgress;
@@ -32,6 +35,9 @@ class JobProgressReporter implements TrainingListener {
     private volatile boolean cancelRequested;
     private volatile boolean suspendRequested;
     private Instant lastProgressWrite = Instant.EPOCH;
+    private Instant lastQueriesWrite = Instant.EPOCH;
+    private long queriesCounted;
+    private volatile QueryControl remoteQueries;
 
     JobProgressReporter(Lease lease, JobQueue queue, Clock clock, TrainingProperties properties,
             MeterRegistry meters, Sweeps sweeps) {
@@ -69,6 +75,32 @@ class JobProgressReporter implements TrainingListener {
 
     boolean leaseLost() {
         return leaseLost;
+    }
+
+    /** Whether the job was asked to stop: a remote query in flight checks this and gives up at once. */
+    boolean stopRequested() {
+        return cancelRequested || leaseLost;
+    }
+
+    /** The remote model's queries of this job, whose retries and errors go into the job's query figures. */
+    void watch(QueryControl control) {
+        this.remoteQueries = control;
+    }
+
+    /** Queries used, latency, retries and errors, with the ETA from the measured query rate; fenced, throttled. */
+    @Override
+    public void onQueries(QueryUsage usage) {
+        Counter.builder("visprompt.training.queries").description("Queries black-box jobs made to their models")
+                .register(meters).increment(usage.queries() - queriesCounted);
+        queriesCounted = usage.queries();
+        Instant now = clock.instant();
+        boolean last = usage.queries() >= usage.plannedQueries();
+        if (last || !now.isBefore(lastQueriesWrite.plus(properties.progressInterval()))) {
+            QueryControl control = remoteQueries;
+            ensure(retry.call("Query figures of job " + lease.jobId(), () -> queue.recordQueries(lease, usage,
+                    control == null ? 0 : control.retries(), control == null ? 0 : control.errors())));
+            lastQueriesWrite = now;
+        }
     }
 
     @Override

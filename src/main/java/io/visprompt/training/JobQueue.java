@@ -160,6 +160,23 @@ class JobQueue {
                 .param("now", now()).query(String.class).optional().map(JobStatus::fromWire);
     }
 
+    /** A black-box job's query figures (one row per job, replaced on every write). */
+    boolean recordQueries(Lease lease, io.visprompt.training.engine.QueryUsage usage, long retries, long errors) {
+        return owned("""
+                INSERT INTO training_job_queries (job_id, queries, query_budget, planned_queries, mean_latency_ms,
+                                                  queries_per_second, eta_seconds, retries, errors, updated_at)
+                SELECT id, :queries, :budget, :planned, :latency, :rate, :eta, :retries, :errors, :now
+                  FROM training_jobs WHERE %s
+                ON CONFLICT (job_id) DO UPDATE SET queries = excluded.queries, query_budget = excluded.query_budget,
+                    planned_queries = excluded.planned_queries, mean_latency_ms = excluded.mean_latency_ms,
+                    queries_per_second = excluded.queries_per_second, eta_seconds = excluded.eta_seconds,
+                    retries = excluded.retries, errors = excluded.errors, updated_at = excluded.updated_at
+                """, lease).param("queries", usage.queries()).param("budget", usage.budget())
+                .param("planned", usage.plannedQueries()).param("latency", usage.meanLatencyMillis())
+                .param("rate", usage.queriesPerSecond()).param("eta", usage.etaSeconds() < 0 ? null : usage.etaSeconds())
+                .param("retries", retries).param("errors", errors).param("now", now()).update() == 1;
+    }
+
     boolean recordPhase(Lease lease, String phase) {
         return owned("UPDATE training_jobs SET phase = :phase, updated_at = :now WHERE %s", lease)
                 .param("phase", phase).param("now", now()).update() == 1;

@@ -49,6 +49,12 @@ final class TrainingJobDefaults {
     static final double WARMUP_WARNING_SHARE = 0.5;
     static final long SEED = 0L;
     static final int CHECKPOINT_EVERY = 200;
+    /** Black-box optimizers: BlackVIP averages 5 SPSA directions (10 queries); RGF gets 9 directions + the point. */
+    static final int QUERIES_PER_STEP = 10;
+    /** The finite-difference step c, on prompt values of the order of 1. */
+    static final double PERTURBATION = 0.01;
+    /** Training queries a black-box job given no budget may make. */
+    static final long QUERY_BUDGET = 20_000;
 
     private TrainingJobDefaults() {
     }
@@ -68,10 +74,14 @@ final class TrainingJobDefaults {
     record OutputView(String labelMapping, List<String> labelMappings, String textTemplate) {
     }
 
-    /** {@code learning_rates}: each optimizer's default learning rate, by its API name. */
+    /**
+     * {@code learning_rates}: each optimizer's default learning rate, by its API name; {@code black_box_optimizers}:
+     * those that learn from queries only and take the query settings.
+     */
     record HyperparameterView(int epochs, int batchSizeClassifier, int batchSizeClip, double learningRate,
             double momentum, double weightDecay, int warmupSteps, String optimizer, List<String> optimizers,
-            Map<String, Double> learningRates, long seed, int checkpointEvery) {
+            Map<String, Double> learningRates, long seed, int checkpointEvery, List<String> blackBoxOptimizers,
+            long queryBudget, int queriesPerStep, double perturbation) {
     }
 
     /** The defaults that depend on the model. */
@@ -92,7 +102,9 @@ final class TrainingJobDefaults {
                         ModelDescriptor.DEFAULT_TEXT_TEMPLATE),
                 new HyperparameterView(defaultEpochs, BATCH_SIZE_CLASSIFIER, BATCH_SIZE_CLIP, LEARNING_RATE, MOMENTUM,
                         WEIGHT_DECAY, WARMUP_STEPS, OPTIMIZER.wireName(), names(OptimizerKind.values(),
-                        OptimizerKind::wireName), learningRates(), SEED, CHECKPOINT_EVERY),
+                        OptimizerKind::wireName), learningRates(), SEED, CHECKPOINT_EVERY,
+                        Arrays.stream(OptimizerKind.values()).filter(OptimizerKind::blackBox)
+                                .map(OptimizerKind::wireName).toList(), QUERY_BUDGET, QUERIES_PER_STEP, PERTURBATION),
                 byModel, names(JobStatus.values(), JobStatus::wireName));
     }
 
@@ -109,7 +121,8 @@ final class TrainingJobDefaults {
         var prompt = Optional.ofNullable(request.prompt()).orElse(new TrainingJobRequest.PromptOptions(null, null, null));
         var output = Optional.ofNullable(request.output()).orElse(new TrainingJobRequest.OutputOptions(null, null));
         var hp = Optional.ofNullable(request.hyperparameters()).orElse(
-                new TrainingJobRequest.HyperparameterOptions(null, null, null, null, null, null, null, null, null));
+                new TrainingJobRequest.HyperparameterOptions(null, null, null, null, null, null, null, null, null,
+                        null, null, null));
 
         PromptTemplate template = wire("prompt.template", prompt.template(), TEMPLATE, PromptTemplate::fromWire,
                 names(PromptTemplate.values(), PromptTemplate::wireName));
@@ -140,6 +153,26 @@ final class TrainingJobDefaults {
         int batch = hp.batchSize() != null ? hp.batchSize() : batchSize(model);
         int epochs = hp.epochs() != null ? hp.epochs() : defaultEpochs;
         long totalSteps = totalSteps(dataset.imageCounts().getOrDefault(Split.TRAIN, 0), batch, epochs);
+        Long queryBudget = null;
+        Integer queriesPerStep = null;
+        Double perturbation = null;
+        if (optimizer.blackBox()) {
+            queriesPerStep = hp.queriesPerStep() != null ? hp.queriesPerStep() : QUERIES_PER_STEP;
+            if (optimizer == OptimizerKind.SPSA_GC && queriesPerStep % 2 != 0) {
+                throw new InvalidTrainingSettings("hyperparameters.queries_per_step",
+                        "spsa_gc makes 2 queries per direction: give an even number");
+            }
+            queryBudget = hp.queryBudget() != null ? hp.queryBudget() : QUERY_BUDGET;
+            if (queryBudget < queriesPerStep) {
+                throw new InvalidTrainingSettings("hyperparameters.query_budget", "a budget of " + queryBudget
+                        + " queries does not pay for one step of " + queriesPerStep);
+            }
+            perturbation = hp.perturbation() != null ? hp.perturbation() : PERTURBATION;
+            totalSteps = Math.min(totalSteps, queryBudget / queriesPerStep);
+        } else if (hp.queryBudget() != null || hp.queriesPerStep() != null || hp.perturbation() != null) {
+            throw new InvalidTrainingSettings("hyperparameters.optimizer", "query_budget, queries_per_step and "
+                    + "perturbation need a black-box optimizer (spsa_gc or rgf)");
+        }
         return new TrainingJobSpec(
                 new TrainingJobSpec.Prompt(template.wireName(), size, placement.wireName()),
                 new TrainingJobSpec.Output(mapping.wireName(),
@@ -152,7 +185,8 @@ final class TrainingJobDefaults {
                         hp.warmupSteps() != null ? hp.warmupSteps() : defaultWarmupSteps(totalSteps),
                         optimizer.wireName(),
                         hp.seed() != null ? hp.seed() : SEED,
-                        hp.checkpointEvery() != null ? hp.checkpointEvery() : CHECKPOINT_EVERY));
+                        hp.checkpointEvery() != null ? hp.checkpointEvery() : CHECKPOINT_EVERY,
+                        queryBudget, queriesPerStep, perturbation));
     }
 
     /** The paper's 30 px at 224 px, scaled to the model's input so the prompt covers the same fraction. */

@@ -89,8 +89,11 @@ class TrainingJobQueries {
                    m.train_loss AS m_train_loss, m.train_accuracy AS m_train_accuracy,
                    m.validation_accuracy AS m_validation_accuracy, m.learning_rate AS m_learning_rate,
                    m.images_per_second AS m_images_per_second, m.duration_ms AS m_duration_ms,
-                   m.created_at AS m_created_at
+                   m.created_at AS m_created_at, q.queries AS q_queries, q.query_budget AS q_budget,
+                   q.planned_queries AS q_planned, q.mean_latency_ms AS q_latency, q.queries_per_second AS q_rate,
+                   q.eta_seconds AS q_eta, q.retries AS q_retries, q.errors AS q_errors, q.updated_at AS q_updated_at
               FROM training_jobs j
+              LEFT JOIN training_job_queries q ON q.job_id = j.id
               LEFT JOIN LATERAL (SELECT * FROM training_job_metrics WHERE job_id = j.id ORDER BY epoch DESC LIMIT 1) m
                 ON true
             """;
@@ -120,10 +123,27 @@ class TrainingJobQueries {
         return new TrainingJobView(rs.getObject("id", UUID.class), "training_job",
                 rs.getObject("dataset_id", UUID.class), rs.getString("model_id"), status, rs.getString("phase"),
                 prompt, output, hyperparameters,
-                new TrainingJobView.Progress(rs.getInt("epoch"), rs.getInt("epochs"), step, total, percent, eta),
+                progress(rs, step, total, percent, eta, status),
                 latest, resultJson == null ? null : json.readValue(resultJson, MAP), rs.getInt("attempt"),
                 rs.getInt("max_attempts"), rs.getString("error_code"), rs.getString("error"), instant(rs, "created_at"),
                 instant(rs, "started_at"), instant(rs, "finished_at"), instant(rs, "updated_at"));
+    }
+
+    private static TrainingJobView.Progress progress(ResultSet rs, long step, Long total, Double percent, Long eta,
+            String status) throws SQLException {
+        TrainingJobView.Queries queries = null;
+        if (rs.getObject("q_queries") != null) {
+            Long queryEta = (Long) rs.getObject("q_eta");
+            queries = new TrainingJobView.Queries(rs.getLong("q_queries"), rs.getLong("q_budget"),
+                    rs.getLong("q_planned"), rs.getDouble("q_latency"), rs.getDouble("q_rate"), queryEta,
+                    rs.getLong("q_retries"), rs.getLong("q_errors"), instant(rs, "q_updated_at"));
+            if ("running".equals(status) && queryEta != null) {
+                // a black-box job's time goes into its queries: the query rate predicts it best
+                eta = queryEta;
+            }
+        }
+        return new TrainingJobView.Progress(rs.getInt("epoch"), rs.getInt("epochs"), step, total, percent, eta,
+                queries);
     }
 
     /** A metric row; {@code prefix} is {@code m_} for the latest-metric columns joined to a job. */

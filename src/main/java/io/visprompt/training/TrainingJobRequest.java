@@ -29,11 +29,23 @@ record TrainingJobRequest(@NotNull UUID datasetId, @NotBlank String model, @Vali
             @Size(min = 1, max = 64) List<@NotBlank @Size(max = 200) String> textTemplates) {
     }
 
-    /** {@code optimizer}: sgd | normalized_sgd | adam. */
+    /**
+     * {@code optimizer}: sgd | normalized_sgd | adam, or the black-box spsa_gc | rgf, which also take
+     * {@code query_budget}, {@code queries_per_step} and {@code perturbation}.
+     */
     record HyperparameterOptions(@Min(1) @Max(10000) Integer epochs, @Min(1) @Max(4096) Integer batchSize,
             @DecimalMin(value = "0", inclusive = false) @DecimalMax("100000") Double learningRate,
             @DecimalMin("0") @DecimalMax(value = "1", inclusive = false) Double momentum,
             @DecimalMin("0") @DecimalMax("1") Double weightDecay, @Min(0) @Max(10000000) Integer warmupSteps,
-            String optimizer, Long seed, @Min(0) @Max(10000000) Integer checkpointEvery) {
+            String optimizer, Long seed, @Min(0) @Max(10000000) Integer checkpointEvery,
+            @Min(1) @Max(1000000000) Long queryBudget, @Min(2) @Max(1000) Integer queriesPerStep,
+            @DecimalMin(value = "0", inclusive = false) @DecimalMax("100") Double perturbation) {
+
+        /** White-box options (no query settings). */
+        HyperparameterOptions(Integer epochs, Integer batchSize, Double learningRate, Double momentum,
+                Double weightDecay, Integer warmupSteps, String optimizer, Long seed, Integer checkpointEvery) {
+            this(epochs, batchSize, learningRate, momentum, weightDecay, warmupSteps, optimizer, seed, checkpointEvery,
+                    null, null, null);
+        }
     }
 }

@@ -2,6 +2,7 @@ package io.visprompt.training;
 
 import java.util.List;
 
+import io.visprompt.training.engine.BlackBoxSettings;
 import io.visprompt.training.engine.LabelMapping;
 import io.visprompt.training.engine.OptimizerKind;
 import io.visprompt.training.engine.PromptPlacement;
@@ -20,8 +21,22 @@ record TrainingJobSpec(Prompt prompt, Output output, Hyperparameters hyperparame
     record Output(String labelMapping, List<String> textTemplates) {
     }
 
+    /** {@code queryBudget}, {@code queriesPerStep}, {@code perturbation}: black-box optimizers only, else null. */
     record Hyperparameters(int epochs, int batchSize, double learningRate, double momentum, double weightDecay,
-            int warmupSteps, String optimizer, long seed, int checkpointEvery) {
+            int warmupSteps, String optimizer, long seed, int checkpointEvery, Long queryBudget,
+            Integer queriesPerStep, Double perturbation) {
+
+        /** A white-box job's hyperparameters. */
+        Hyperparameters(int epochs, int batchSize, double learningRate, double momentum, double weightDecay,
+                int warmupSteps, String optimizer, long seed, int checkpointEvery) {
+            this(epochs, batchSize, learningRate, momentum, weightDecay, warmupSteps, optimizer, seed, checkpointEvery,
+                    null, null, null);
+        }
+
+        BlackBoxSettings blackBox() {
+            return queriesPerStep == null ? BlackBoxSettings.NONE
+                    : new BlackBoxSettings(queriesPerStep, perturbation, queryBudget == null ? 0 : queryBudget);
+        }
     }
 
     TrainingSettings toSettings() {
@@ -31,6 +46,6 @@ record TrainingJobSpec(Prompt prompt, Output output, Hyperparameters hyperparame
                 hyperparameters.epochs(), hyperparameters.batchSize(), hyperparameters.learningRate(),
                 hyperparameters.momentum(), hyperparameters.weightDecay(), hyperparameters.warmupSteps(),
                 OptimizerKind.fromWire(hyperparameters.optimizer()), hyperparameters.seed(),
-                hyperparameters.checkpointEvery());
+                hyperparameters.checkpointEvery(), hyperparameters.blackBox());
     }
 }

@@ -13,7 +13,18 @@ record TrainingJobView(UUID id, String object, UUID datasetId, String model, Str
         Progress progress, MetricView metrics, Map<String, Object> result, int attempt, int maxAttempts,
         String errorCode, String error, Instant createdAt, Instant startedAt, Instant finishedAt, Instant updatedAt) {
 
-    record Progress(int epoch, int epochs, long step, Long totalSteps, Double percent, Long etaSeconds) {
+    /** {@code queries}: black-box jobs only; their {@code etaSeconds} comes from the measured query rate. */
+    record Progress(int epoch, int epochs, long step, Long totalSteps, Double percent, Long etaSeconds,
+            Queries queries) {
+
+        Progress(int epoch, int epochs, long step, Long totalSteps, Double percent, Long etaSeconds) {
+            this(epoch, epochs, step, totalSteps, percent, etaSeconds, null);
+        }
+    }
+
+    /** What a black-box job has spent: training queries against its budget, their latency, retries and errors. */
+    record Queries(long used, long budget, long planned, double meanLatencyMs, double queriesPerSecond,
+            Long etaSeconds, long retries, long errors, Instant updatedAt) {
     }
 
     record MetricView(int epoch, double trainLoss, double trainAccuracy, Double validationAccuracy,

@@ -3,5 +3,5 @@
  * that claims them, and (in {@code engine}) the plain-Java training maths the workers run.
  */
 @org.springframework.modulith.ApplicationModule(displayName = "Training",
-        allowedDependencies = {"config", "dataset", "model", "prompt", "security"})
+        allowedDependencies = {"config", "dataset", "model", "prompt", "remote", "security"})
 package io.visprompt.training;

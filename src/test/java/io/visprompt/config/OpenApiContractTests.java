@@ -116,6 +116,14 @@ class OpenApiContractTests extends PostgresIntegrationTest {
         // models
         call("GET", "/v1/models", null);
         call("GET", "/v1/models/fashion-cnn", null);
+        // remote models: the list, and a registration refused because nothing answers at its URL
+        call("GET", "/v1/remote-models", null);
+        Exchange unreachable = call("POST", "/v1/models", Map.of("kind", "remote", "name", "contract-remote",
+                "url", "http://127.0.0.1:1", "model", "m", "input", Map.of("name", "pixels", "shape",
+                        List.of(-1, 3, 32, 32)), "output", Map.of("name", "logits", "kind", "logits"),
+                "preprocessing", Map.of("size", 32, "raw", true), "class_names", List.of("a", "b")));
+        assertThat(unreachable.status()).isEqualTo(400);
+        assertThat(json.readTree(unreachable.body()).get("code").asString()).isEqualTo("remote_unreachable");
 
         // training jobs
         Exchange created = call("POST", "/v1/training-jobs", Map.of("dataset_id", dataset, "model", "fashion-cnn",
@@ -189,6 +197,8 @@ class OpenApiContractTests extends PostgresIntegrationTest {
         call("GET", "/v2/health/ready", null);
         call("GET", "/v2/models/" + prompt, null);
         call("GET", "/v2/models/" + prompt + "/ready", null);
+        call("GET", "/v2/models/fashion-cnn", null);
+        call("GET", "/v2/models/fashion-cnn/ready", null);
         call("POST", "/v2/models/" + prompt + "/infer", Map.of("inputs", List.of(Map.of("name", "image",
                 "shape", List.of(1), "datatype", "BYTES", "data", List.of(Base64.getEncoder().encodeToString(image))))));
 

@@ -1,7 +1,7 @@
 package io.visprompt.training.engine;
 
 /** Updates the stored prompt values in place from the gradient of the stored values (already masked). */
-sealed interface PromptOptimizer permits MomentumSgd, NormalizedSgd, Adam {
+sealed interface PromptOptimizer permits MomentumSgd, NormalizedSgd, Adam, CorrectedMomentum {
 
     void update(float[] values, float[] gradient, float[] mask, double learningRate);
 
@@ -10,12 +10,14 @@ sealed interface PromptOptimizer permits MomentumSgd, NormalizedSgd, Adam {
 
     void restore(float[] state);
 
-    /** @param momentum used by SGD only */
+    /** @param momentum used by SGD, SPSA-GC (its look-ahead beta) and RGF */
     static PromptOptimizer of(OptimizerKind kind, int length, double momentum, double weightDecay) {
         return switch (kind) {
             case SGD -> new MomentumSgd(length, momentum, weightDecay);
             case NORMALIZED_SGD -> new NormalizedSgd(weightDecay);
             case ADAM -> new Adam(length, weightDecay);
+            case SPSA_GC -> new CorrectedMomentum(length, momentum, weightDecay);
+            case RGF -> new MomentumSgd(length, momentum, weightDecay);
         };
     }
 }

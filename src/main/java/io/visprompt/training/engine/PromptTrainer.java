@@ -32,6 +32,19 @@ public final class PromptTrainer {
         if (settings.weightDecay() < 0 || settings.warmupSteps() < 0 || settings.checkpointEvery() < 0) {
             throw new IllegalArgumentException("weight decay, warm-up steps and checkpoint interval must be >= 0");
         }
+        if (settings.optimizer().blackBox()) {
+            BlackBoxSettings blackBox = settings.blackBox();
+            // Also fails early on a query count the estimator cannot use (odd for SPSA).
+            GradientEstimator estimator = GradientEstimator.of(settings.optimizer(), blackBox.queriesPerStep());
+            if (!(blackBox.perturbation() > 0)) {
+                throw new IllegalArgumentException("perturbation must be positive, got " + blackBox.perturbation());
+            }
+            if (blackBox.queryBudget() < 0 || blackBox.queryBudget() > 0
+                    && blackBox.queryBudget() < estimator.queriesPerStep()) {
+                throw new IllegalArgumentException("a query budget of " + blackBox.queryBudget()
+                        + " does not pay for one step of " + estimator.queriesPerStep() + " queries");
+            }
+        }
         // Fails early on a prompt that does not fit the model's input.
         VisualPrompt.of(settings.template(), settings.promptSize(), model.descriptor().inputSize(),
                 model.descriptor().inputSize());

@@ -27,6 +27,10 @@ public interface TrainingListener {
     default void onEpoch(EpochMetrics metrics) {
     }
 
+    /** Black-box runs only: the queries spent, after every step (before {@link #onProgress}). */
+    default void onQueries(QueryUsage usage) {
+    }
+
     default void onCheckpoint(TrainingCheckpoint checkpoint) {
     }
 

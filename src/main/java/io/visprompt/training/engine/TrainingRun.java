@@ -19,6 +19,9 @@ final class TrainingRun {
 
     private static final long SHUFFLE_STREAM = 0x5348554646L;
     private static final long PLACEMENT_STREAM = 0x504C414345L;
+    private static final long PERTURBATION_STREAM = 0x5045525455L;
+    /** BlackVIP's (and Spall's) decay exponent of the SPSA perturbation: {@code c_k = c / (k+1)^0.101}. */
+    private static final double SPSA_PERTURBATION_DECAY = 0.101;
 
     private final FrozenModel model;
     private final TrainingSettings settings;
@@ -36,6 +39,10 @@ final class TrainingRun {
     private ImageCache validation;
     private ImageCache test;
     private ImageCache unpromptedTest;
+    /** Black-box runs: queries made and their wall time in this attempt, for the rate and the ETA. */
+    private long attemptQueries;
+    private long attemptQueryNanos;
+    private long attemptStartedNanos;
 
     TrainingRun(FrozenModel model, TrainingSettings settings, TrainingData data, TrainingListener listener,
             NDManager manager) {
@@ -70,7 +77,10 @@ final class TrainingRun {
         }
 
         int stepsPerEpoch = (train.size() + settings.batchSize() - 1) / settings.batchSize();
-        long totalSteps = (long) stepsPerEpoch * settings.epochs();
+        long plannedSteps = (long) stepsPerEpoch * settings.epochs();
+        // A black-box run stops at the last step its query budget pays for; the schedule spans those steps.
+        long totalSteps = settings.optimizer().blackBox() ? settings.blackBox().stepsWithin(plannedSteps)
+                : plannedSteps;
         WarmupCosineSchedule schedule = new WarmupCosineSchedule(settings.learningRate(), settings.warmupSteps(),
                 totalSteps);
         PromptOptimizer optimizer = PromptOptimizer.of(settings.optimizer(), mask.length, settings.momentum(),
@@ -80,7 +90,7 @@ final class TrainingRun {
                 settings.batchSize(), settings.epochs());
         TrainingState state = resumeFrom != null ? resume(resumeFrom, shape, optimizer) : start(shape, sourceClasses);
 
-        while (state.completedEpochs < settings.epochs()) {
+        while (state.completedEpochs < settings.epochs() && state.step < totalSteps) {
             int epoch = state.completedEpochs;
             long epochStarted = System.nanoTime();
             int firstBatch = (int) (state.step - (long) epoch * stepsPerEpoch);
@@ -146,30 +156,49 @@ final class TrainingRun {
 
     private void trainEpoch(TrainingState state, int epoch, int firstBatch, int stepsPerEpoch, long totalSteps,
             WarmupCosineSchedule schedule, PromptOptimizer optimizer) {
-        PromptGradient gradients = new PromptGradient(forward(state.mapping, settings.placement()), side, side);
+        PromptedForward promptedForward = forward(state.mapping, settings.placement());
+        PromptGradient gradients = new PromptGradient(promptedForward, side, side);
+        GradientEstimator estimator = settings.optimizer().blackBox()
+                ? GradientEstimator.of(settings.optimizer(), settings.blackBox().queriesPerStep()) : null;
         int[] order = BatchStream.shuffledOrder(train.size(), derivedSeed(SHUFFLE_STREAM, epoch));
         try (BatchStream batches = new BatchStream(train, order, settings.batchSize(), firstBatch)) {
             int batchIndex = firstBatch;
-            for (BatchStream.Batch batch = batches.next(); batch != null; batch = batches.next(), batchIndex++) {
+            for (BatchStream.Batch batch = batches.next(); batch != null && state.step < totalSteps;
+                    batch = batches.next(), batchIndex++) {
                 long started = System.nanoTime();
                 double rate = schedule.rate(state.step);
                 VisualPrompt.Offset offset = prompt.trainingOffset(
                         new SplittableRandom(derivedSeed(PLACEMENT_STREAM, state.step)));
-                PromptGradient.Result result = gradients.compute(manager, batch.pixelsNhwc(), batch.labels(),
-                        batch.count(), prompt.placed(state.values, offset));
-                optimizer.update(state.values, prompt.storedGradient(result.gradient(), offset), mask, rate);
+                double loss;
+                int correct;
+                if (estimator != null) {
+                    GradientEstimator.Estimate estimate = estimateFromQueries(estimator, promptedForward, optimizer,
+                            state, batch, offset);
+                    optimizer.update(state.values, estimate.gradient(), mask, rate);
+                    loss = estimate.loss();
+                    correct = estimate.correct();
+                } else {
+                    PromptGradient.Result result = gradients.compute(manager, batch.pixelsNhwc(), batch.labels(),
+                            batch.count(), prompt.placed(state.values, offset));
+                    optimizer.update(state.values, prompt.storedGradient(result.gradient(), offset), mask, rate);
+                    loss = result.loss();
+                    correct = result.correct();
+                }
                 state.step++;
-                state.epochLossSum += (double) result.loss() * batch.count();
-                state.epochCorrect += result.correct();
+                if (estimator != null) {
+                    listener.onQueries(queryUsage(state.step, totalSteps, estimator.queriesPerStep()));
+                }
+                state.epochLossSum += loss * batch.count();
+                state.epochCorrect += correct;
                 state.epochSeen += batch.count();
                 state.epochTrainNanos += System.nanoTime() - started;
 
-                boolean lastOfEpoch = batchIndex == stepsPerEpoch - 1;
+                boolean lastOfEpoch = batchIndex == stepsPerEpoch - 1 || state.step == totalSteps;
                 if (settings.checkpointEvery() > 0 && state.step % settings.checkpointEvery() == 0 && !lastOfEpoch) {
                     listener.onCheckpoint(checkpoint(state, optimizer));
                 }
                 TrainingListener.Control control = listener.onProgress(new TrainingProgress(epoch + 1,
-                        settings.epochs(), state.step, totalSteps, rate, result.loss()));
+                        settings.epochs(), state.step, totalSteps, rate, loss));
                 if (control == TrainingListener.Control.CANCEL) {
                     throw new TrainingCancelled(state.step);
                 }
@@ -179,6 +208,45 @@ final class TrainingRun {
                 }
             }
         }
+    }
+
+    /**
+     * One black-box gradient estimate for the batch, from loss queries only. SPSA-GC estimates at its look-ahead
+     * point with a decaying perturbation; the directions come from the seed and the step, so a resumed run draws
+     * the same ones.
+     */
+    private GradientEstimator.Estimate estimateFromQueries(GradientEstimator estimator, PromptedForward forward,
+            PromptOptimizer optimizer, TrainingState state, BatchStream.Batch batch, VisualPrompt.Offset offset) {
+        double perturbation = settings.blackBox().perturbation();
+        float[] point = state.values;
+        if (optimizer instanceof CorrectedMomentum corrected) {
+            perturbation /= Math.pow(state.step + 1, SPSA_PERTURBATION_DECAY);
+            point = corrected.lookAhead(state.values, mask);
+        }
+        if (attemptStartedNanos == 0) {
+            attemptStartedNanos = System.nanoTime();
+        }
+        try (BatchLossOracle oracle = new BatchLossOracle(forward, prompt, offset, manager, batch.pixelsNhwc(),
+                batch.labels(), batch.count())) {
+            try {
+                return estimator.estimate(oracle, point, mask, perturbation,
+                        new SplittableRandom(derivedSeed(PERTURBATION_STREAM, state.step)));
+            } finally {
+                attemptQueries += oracle.queries();
+                attemptQueryNanos += oracle.queryNanos();
+            }
+        }
+    }
+
+    /** Queries so far (every step spends the same number, so it follows from the step) and the measured rate. */
+    private QueryUsage queryUsage(long step, long totalSteps, int queriesPerStep) {
+        double elapsedSeconds = (System.nanoTime() - attemptStartedNanos) / 1e9;
+        double rate = elapsedSeconds > 0 ? attemptQueries / elapsedSeconds : 0;
+        long planned = totalSteps * queriesPerStep;
+        long used = step * queriesPerStep;
+        return new QueryUsage(used, settings.blackBox().queryBudget(), planned,
+                attemptQueries == 0 ? 0 : attemptQueryNanos / 1e6 / attemptQueries, rate,
+                rate > 0 ? Math.round((planned - used) / rate) : -1);
     }
 
     private TrainingState start(TrainingState.Shape shape, int sourceClasses) {
