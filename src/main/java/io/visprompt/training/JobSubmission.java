@@ -45,7 +45,7 @@ class JobSubmission {
     /** One transaction: the dataset stays reserved until the job that needs it is stored. */
     @Transactional
     UUID submit(Tenant tenant, TrainingJobRequest request, String idempotencyKey) {
-        ModelDescriptor model = models.find(request.model()).orElseThrow(() -> new InvalidTrainingSettings("model",
+        ModelDescriptor model = models.find(tenant, request.model()).orElseThrow(() -> new InvalidTrainingSettings("model",
                 "unknown model '" + request.model() + "'; GET /v1/models lists the models on offer"));
         DatasetSummary dataset = datasets.reserve(tenant, request.datasetId()).orElseThrow(() -> new InvalidTrainingSettings(
                 "dataset_id", "dataset " + request.datasetId() + " does not exist"));
