@@ -54,7 +54,7 @@ class OpenApiConfiguration {
                         .type(SecurityScheme.Type.HTTP).scheme("bearer").bearerFormat("vp_<prefix>_<secret>")
                         .description("An API key: Authorization: Bearer vp_<prefix>_<secret>. Each endpoint needs "
                                 + "a scope (datasets:read, datasets:write, jobs:read, jobs:write, prompts:read, "
-                                + "prompts:write, classify; admin implies all).")))
+                                + "prompts:write, models:write, classify; admin implies all).")))
                 .addSecurityItem(new SecurityRequirement().addList("apiKey"));
     }
 

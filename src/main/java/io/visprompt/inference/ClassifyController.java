@@ -89,7 +89,7 @@ class ClassifyController {
                 throw ApiProblem.invalidField("model", "prompt " + promptId + " was learned for " + target.modelId());
             }
         } else if (model != null) {
-            target = classifiers.forModel(model, classNames);
+            target = classifiers.forModel(tenant, model, classNames);
         } else {
             throw ApiProblem.invalidField("prompt_id", "give a prompt_id, or a model for the unprompted model");
         }

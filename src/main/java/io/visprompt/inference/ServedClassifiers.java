@@ -99,8 +99,8 @@ class ServedClassifiers implements DisposableBean {
     }
 
     /** A bare model: a classifier over its own labels, or CLIP over the given class names. */
-    Target forModel(String modelId, List<String> classNames) {
-        ModelDescriptor model = models.find(modelId).orElseThrow(() -> ClassificationRefused.modelNotFound(modelId));
+    Target forModel(Tenant tenant, String modelId, List<String> classNames) {
+        ModelDescriptor model = models.find(tenant, modelId).orElseThrow(() -> ClassificationRefused.modelNotFound(modelId));
         List<String> classes = classNames;
         if (model.kind() == ModelKind.CLASSIFIER) {
             if (classes == null || classes.isEmpty()) {

@@ -147,7 +147,7 @@ class PromptController {
         if (meta.model() == null) {
             throw ApiProblem.invalidField("metadata.model", "is required");
         }
-        ModelDescriptor model = models.find(meta.model()).orElseThrow(() ->
+        ModelDescriptor model = models.find(tenant, meta.model()).orElseThrow(() ->
                 ApiProblem.invalidField("metadata.model", "unknown model '" + meta.model() + "'"));
         NpyArray tensor = NpyArray.read(values.getInputStream(), "values");
         int size = model.inputSize();

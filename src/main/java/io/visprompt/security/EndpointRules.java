@@ -7,6 +7,7 @@ import static io.visprompt.security.Scope.DATASETS_WRITE;
 import static io.visprompt.security.Scope.JOBS_READ;
 import static io.visprompt.security.Scope.JOBS_WRITE;
 import static io.visprompt.security.Scope.PROMPTS_READ;
+import static io.visprompt.security.Scope.MODELS_WRITE;
 import static io.visprompt.security.Scope.PROMPTS_WRITE;
 
 import java.util.ArrayList;
@@ -66,6 +67,8 @@ final class EndpointRules {
 
         scoped(rules, HttpMethod.GET, "/v1/models", Set.of());
         scoped(rules, HttpMethod.GET, "/v1/models/**", Set.of());
+        scoped(rules, HttpMethod.POST, "/v1/models", Set.of(MODELS_WRITE));
+        scoped(rules, HttpMethod.DELETE, "/v1/models/*", Set.of(MODELS_WRITE));
 
         scoped(rules, HttpMethod.GET, "/v1/datasets", Set.of(DATASETS_READ));
         scoped(rules, HttpMethod.GET, "/v1/datasets/**", Set.of(DATASETS_READ));

@@ -15,6 +15,7 @@ enum Scope {
     JOBS_WRITE("jobs:write"),
     PROMPTS_READ("prompts:read"),
     PROMPTS_WRITE("prompts:write"),
+    MODELS_WRITE("models:write"),
     CLASSIFY("classify"),
     ADMIN("admin");
 

@@ -345,6 +345,13 @@ class JobQueue {
                 """).param("dataset", datasetId).query(Boolean.class).single();
     }
 
+    boolean modelInUse(String modelId) {
+        return jdbc.sql("""
+                SELECT EXISTS (SELECT 1 FROM training_jobs
+                                WHERE model_id = :model AND status IN ('queued', 'running', 'cancelling'))
+                """).param("model", modelId).query(Boolean.class).single();
+    }
+
     /**
      * An event not tied to a lease, written in the caller's transaction (a new job's {@code created}, and the
      * submission's warnings such as {@code warning_warmup}).

@@ -48,8 +48,8 @@ class JobSubmission {
     /** One transaction: the dataset stays reserved until the job that needs it is stored. */
     @Transactional
     UUID submit(Tenant tenant, TrainingJobRequest request, String idempotencyKey) {
-        // a catalog model, else one of the tenant's remote models (which can only be queried)
-        ModelDescriptor catalogModel = models.find(request.model()).orElse(null);
+        // a catalog model (configured, or uploaded by the tenant), else one of the tenant's remote models
+        ModelDescriptor catalogModel = models.find(tenant, request.model()).orElse(null);
         ModelDescriptor model = catalogModel != null ? catalogModel : remoteModels.find(tenant, request.model())
                 .orElseThrow(() -> new InvalidTrainingSettings("model", "unknown model '" + request.model()
                         + "'; GET /v1/models lists the models on offer, GET /v1/remote-models the remote ones"));

@@ -51,8 +51,8 @@ class TrainingJobController {
 
     @GetMapping("/defaults")
     @Operation(summary = "What a job gets for each setting a request leaves out, the choices, and per-model defaults")
-    TrainingJobDefaults.View defaults() {
-        return TrainingJobDefaults.describe(models.models(), properties.defaultEpochs());
+    TrainingJobDefaults.View defaults(Tenant tenant) {
+        return TrainingJobDefaults.describe(models.models(tenant), properties.defaultEpochs());
     }
 
     @PostMapping

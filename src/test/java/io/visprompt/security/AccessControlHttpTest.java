@@ -54,7 +54,7 @@ abstract class AccessControlHttpTest extends PostgresIntegrationTest {
     static final Duration KEY_CACHE_TTL = Duration.ofMillis(300);
     static final Path STORAGE = createTempDirectory();
     static final List<String> ALL_BUT_ADMIN = List.of("datasets:read", "datasets:write", "jobs:read", "jobs:write",
-            "prompts:read", "prompts:write", "classify");
+            "prompts:read", "prompts:write", "models:write", "classify");
 
     @DynamicPropertySource
     static void storage(DynamicPropertyRegistry registry) {
