@@ -35,7 +35,7 @@ record EvaluationTask(String modelId, UUID promptId, PromptTensor prompt, List<S
             return new EvaluationTask(p.modelId(), p.id(), tensor, p.classNames(), p.labelMapping(),
                     p.textTemplates() == null ? List.of() : p.textTemplates());
         }
-        ModelDescriptor model = models.find(spec.model()).orElseThrow(() -> EvaluationRefused.invalidField("model",
+        ModelDescriptor model = models.find(tenant, spec.model()).orElseThrow(() -> EvaluationRefused.invalidField("model",
                 "unknown model '" + spec.model() + "'; GET /v1/models lists the models on offer"));
         List<String> classes = spec.classNames();
         if (model.kind() == ModelKind.CLASSIFIER) {

@@ -141,7 +141,7 @@ class OpenInferenceController {
         try {
             id = UUID.fromString(name);
         } catch (IllegalArgumentException e) {
-            return classifiers.forModel(name, null);
+            return classifiers.forModel(tenant, name, null);
         }
         return classifiers.forPrompt(tenant, id, true);
     }

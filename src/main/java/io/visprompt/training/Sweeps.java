@@ -71,7 +71,7 @@ class Sweeps {
      */
     UUID create(Tenant tenant, SweepRequest request) {
         return transactions.execute(tx -> {
-            ModelDescriptor model = models.find(request.model()).orElseThrow(() -> new InvalidTrainingSettings(
+            ModelDescriptor model = models.find(tenant, request.model()).orElseThrow(() -> new InvalidTrainingSettings(
                     "model", "unknown model '" + request.model() + "'; GET /v1/models lists the models on offer"));
             DatasetSummary dataset = datasets.reserve(tenant, request.datasetId()).orElseThrow(() ->
                     new InvalidTrainingSettings("dataset_id", "dataset " + request.datasetId() + " does not exist"));
