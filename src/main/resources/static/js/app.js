@@ -9,6 +9,7 @@ import * as sweep from './views/sweep.js';
 import * as prompts from './views/prompts.js';
 import * as prompt from './views/prompt.js';
 import * as classify from './views/classify.js';
+import * as evaluation from './views/evaluation.js';
 
 const UUID = '([0-9a-fA-F-]{36})';
 const routes = [
@@ -20,6 +21,7 @@ const routes = [
   { pattern: /^\/prompts$/, section: 'prompts', view: prompts.render },
   { pattern: new RegExp(`^/prompts/${UUID}$`), section: 'prompts', view: prompt.render },
   { pattern: /^\/classify$/, section: 'classify', view: classify.render },
+  { pattern: new RegExp(`^/evaluations/${UUID}$`), section: 'prompts', view: evaluation.render },
 ];
 
 const main = document.getElementById('main');

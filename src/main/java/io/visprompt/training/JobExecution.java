@@ -24,6 +24,7 @@ import io.visprompt.remote.QueryControl;
 import io.visprompt.remote.RemoteEndpointUnavailable;
 import io.visprompt.remote.RemoteModels;
 import io.visprompt.remote.RemoteQueryCancelled;
+import io.visprompt.training.engine.LinearProbe;
 import io.visprompt.training.engine.PromptTensor;
 import io.visprompt.training.engine.PromptTrainer;
 import io.visprompt.training.engine.TrainingCancelled;
@@ -189,6 +190,7 @@ class JobExecution {
                 : models.load(job.modelId());
         TrainingOutcome result = new PromptTrainer(model, spec.toSettings()).train(data, reporter,
                 checkpoint.orElse(null));
+        Map<String, Object> probe = spec.wantsLinearProbe() ? linearProbe(model, data, spec, reporter) : Map.of();
         // the result is worth a retry: a requeue would train again from the last checkpoint
         return reporter.retryFor(properties.transientRetry()).call("Saving the result of job " + lease.jobId(),
                 () -> transactions.execute(tx -> {
@@ -199,6 +201,7 @@ class JobExecution {
                         resultView.put("remote_retries", queries.retries());
                         resultView.put("remote_errors", queries.errors());
                     }
+                    resultView.putAll(probe);
                     String stopReason = reporter.stopReason();
                     if (stopReason != null) {
                         resultView.put("stopped_reason", stopReason);
@@ -272,6 +275,27 @@ class JobExecution {
             }
         });
         return outcome[0];
+    }
+
+    /**
+     * The linear-probe baseline (the paper's strongest comparator): logistic regression on the frozen model's
+     * features of the training images, its L2 strength chosen on the validation images, scored on the test images.
+     */
+    private static Map<String, Object> linearProbe(FrozenModel model, TrainingData data, TrainingJobSpec spec,
+            JobProgressReporter reporter) {
+        reporter.onPhase("linear_probe");
+        int batch = spec.hyperparameters().batchSize();
+        LinearProbe.Result probe = LinearProbe.fit(LinearProbe.features(model, data.train(), batch),
+                LinearProbe.features(model, data.validation(), batch), LinearProbe.features(model, data.test(), batch),
+                data.classNames().size(), LinearProbe.C_GRID);
+        reporter.onEvent("linear_probe", String.format(java.util.Locale.ROOT,
+                "Linear probe: C=%s chosen on validation, test accuracy %.4f", probe.chosen().c(),
+                probe.chosen().testAccuracy()));
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("linear_probe_test_accuracy", finite(probe.chosen().testAccuracy()));
+        result.put("linear_probe_validation_accuracy", finite(probe.chosen().validationAccuracy()));
+        result.put("linear_probe_c", probe.chosen().c());
+        return result;
     }
 
     private List<TrainingExample> examples(Tenant tenant, UUID datasetId, Split split) {

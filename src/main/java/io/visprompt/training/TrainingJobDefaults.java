@@ -116,6 +116,20 @@ final class TrainingJobDefaults {
         return rates;
     }
 
+    /** The requested baselines, checked; null for none (stored specs then look as before). */
+    private static List<String> baselines(List<String> requested) {
+        if (requested == null || requested.isEmpty()) {
+            return null;
+        }
+        for (String baseline : requested) {
+            if (!TrainingJobSpec.LINEAR_PROBE.equals(baseline)) {
+                throw new InvalidTrainingSettings("baselines", "'" + baseline + "' is not a baseline; the one on offer "
+                        + "is " + TrainingJobSpec.LINEAR_PROBE);
+            }
+        }
+        return List.of(TrainingJobSpec.LINEAR_PROBE);
+    }
+
     static TrainingJobSpec resolve(TrainingJobRequest request, ModelDescriptor model, DatasetSummary dataset,
             int defaultEpochs) {
         var prompt = Optional.ofNullable(request.prompt()).orElse(new TrainingJobRequest.PromptOptions(null, null, null));
@@ -186,7 +200,8 @@ final class TrainingJobDefaults {
                         optimizer.wireName(),
                         hp.seed() != null ? hp.seed() : SEED,
                         hp.checkpointEvery() != null ? hp.checkpointEvery() : CHECKPOINT_EVERY,
-                        queryBudget, queriesPerStep, perturbation));
+                        queryBudget, queriesPerStep, perturbation),
+                baselines(request.baselines()));
     }
 
     /** The paper's 30 px at 224 px, scaled to the model's input so the prompt covers the same fraction. */

@@ -18,7 +18,12 @@ import jakarta.validation.constraints.Size;
  */
 record TrainingJobRequest(@NotNull UUID datasetId, @NotBlank String model, @Valid PromptOptions prompt,
         @Valid OutputOptions output, @Valid HyperparameterOptions hyperparameters,
-        @Min(1) @Max(20) Integer maxAttempts) {
+        @Min(1) @Max(20) Integer maxAttempts, @Size(max = 4) List<@NotBlank String> baselines) {
+
+    TrainingJobRequest(UUID datasetId, String model, PromptOptions prompt, OutputOptions output,
+            HyperparameterOptions hyperparameters, Integer maxAttempts) {
+        this(datasetId, model, prompt, output, hyperparameters, maxAttempts, null);
+    }
 
     /** {@code template}: padding | fixed_patch | random_patch; {@code placement}: normalized | pixel_shrink. */
     record PromptOptions(String template, @Min(1) @Max(4096) Integer size, String placement) {

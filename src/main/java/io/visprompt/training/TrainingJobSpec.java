@@ -13,7 +13,18 @@ import io.visprompt.training.engine.TrainingSettings;
  * A job's settings with every default filled in, as stored with the job (JSON) and shown by the API.
  * Enumerations are kept in their lowercase wire form.
  */
-record TrainingJobSpec(Prompt prompt, Output output, Hyperparameters hyperparameters) {
+record TrainingJobSpec(Prompt prompt, Output output, Hyperparameters hyperparameters, List<String> baselines) {
+
+    /** The baseline fitted next to the prompt on request: a linear probe on the frozen model's features. */
+    static final String LINEAR_PROBE = "linear_probe";
+
+    TrainingJobSpec(Prompt prompt, Output output, Hyperparameters hyperparameters) {
+        this(prompt, output, hyperparameters, null);
+    }
+
+    boolean wantsLinearProbe() {
+        return baselines != null && baselines.contains(LINEAR_PROBE);
+    }
 
     record Prompt(String template, int size, String placement) {
     }

@@ -171,7 +171,11 @@ export function render(root, [id], signal) {
         learnedMapping ? stat('baseline', `Bare model: no prompt, ${bareMapping}`, r.baseline_test_accuracy, 'muted-bar') : null,
         stat('zero-shot', learnedMapping ? 'Learned label mapping alone, no prompt' : 'Frozen model, no prompt',
           mappingOnly, 'muted-bar'),
-        stat('prompted', 'With the learned prompt', r.prompted_test_accuracy, 'good-bar')),
+        stat('prompted', 'With the learned prompt', r.prompted_test_accuracy, 'good-bar'),
+        // the paper's strongest comparator, when the job asked for it (baselines: ["linear_probe"])
+        typeof r.linear_probe_test_accuracy === 'number'
+          ? stat('linear-probe', `Linear probe on the frozen features (C=${r.linear_probe_c})`, r.linear_probe_test_accuracy,
+            'muted-bar') : null),
       learnedMapping ? el('p', { id: 'gains' },
         `The prompt with its mapping gains ${points(r.gain_over_baseline)} over the bare model, `
         + `${points(r.gain_over_mapping_only)} over the mapping alone.`) : null,

@@ -1,6 +1,7 @@
 // #/prompts/{id}: the prompt as a picture, applied to sample images, its metadata, and downloads.
 import { getBlob, getJson } from '../api.js';
 import { announce, el, errorBox, fill, isAbort, objectUrls, percent, saveBlob, shortId } from '../ui.js';
+import { evaluateForm } from './evaluation.js';
 
 const SHOWN_PX = 256;
 const EXAMPLES = 4;
@@ -21,6 +22,7 @@ export function render(root, [id], signal) {
       el('figure', { class: 'panel prompt-figure' }, picture, caption, downloads),
       el('section', { class: 'panel', 'aria-labelledby': 'about-heading' },
         el('h2', { id: 'about-heading' }, 'About this prompt'), meta)),
+    evaluateForm(id, signal),
     el('section', { 'aria-labelledby': 'examples-heading' },
       el('h2', { id: 'examples-heading' }, 'Applied to sample images'),
       el('p', { class: 'muted' }, 'Test images of the prompt’s dataset as the model sees them: resized, with the prompt added.'),

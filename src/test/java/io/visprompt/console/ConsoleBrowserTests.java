@@ -304,6 +304,35 @@ class ConsoleBrowserTests extends PostgresIntegrationTest {
     }
 
     @Test
+    void evaluatesThePromptFromItsPageAndShowsHeatmapReliabilityPerClassAndMistakes() {
+        TrainedJob job = trainedJob();
+        String datasetId = getJson("/v1/prompts/" + job.promptId()).getBody().get("dataset_id").asString();
+        start("#/jobs/" + job.jobId());
+        WebElement probe = waitFor(By.id("linear-probe-value"));
+        assertThat(probe.getText()).as("TP / VP / LP side by side").endsWith("%");
+        assertThat(driver.findElement(By.id("zero-shot-value")).isDisplayed()).isTrue();
+        assertThat(driver.findElement(By.id("prompted-value")).isDisplayed()).isTrue();
+
+        start("#/prompts/" + job.promptId());
+        waitFor(By.cssSelector("#evaluate-dataset option[value='" + datasetId + "']"));
+        new org.openqa.selenium.support.ui.Select(driver.findElement(By.id("evaluate-dataset"))).selectByValue(datasetId);
+        driver.findElement(By.id("evaluate-button")).click();
+        new WebDriverWait(driver, Duration.ofSeconds(10)).until(ExpectedConditions.urlContains("#/evaluations/"));
+
+        new WebDriverWait(driver, Duration.ofMinutes(2)).until(d -> ((Number) js(
+                "return document.querySelectorAll('#per-class-table tbody tr').length")).intValue() == 10);
+        assertThat(driver.findElement(By.id("evaluation-summary-table")).getText()).contains("Accuracy")
+                .contains("with prompt").contains("Expected calibration error");
+        new WebDriverWait(driver, Duration.ofSeconds(20)).until(d -> Boolean.TRUE.equals(js(
+                "return ['confusion-matrix', 'reliability-diagram'].every(id => { const i = document.getElementById(id);"
+                        + " return i && i.complete && i.naturalWidth > 300; })")));
+        new WebDriverWait(driver, Duration.ofSeconds(20)).until(d -> ((Number) js(
+                "return [...document.querySelectorAll('#evaluation-errors img')].filter(i => i.complete && i.naturalWidth === 28).length"))
+                .intValue() > 0);
+        screenshot("evaluation");
+    }
+
+    @Test
     void classifiesADroppedImageWithAndWithoutThePrompt() throws IOException {
         TrainedJob job = trainedJob();
         Map.Entry<String, byte[]> sample = TestImages.testSplit(Files.readAllBytes(FIXTURE)).entrySet().iterator().next();
@@ -474,6 +503,7 @@ class ConsoleBrowserTests extends PostgresIntegrationTest {
             String datasetId = uploadDataset(TestArchives.fixture("fashion-border.zip"), "fashion-border.zip",
                     "console-trained").getBody().get("id").asString();
             String jobId = postJson("/v1/training-jobs", Map.of("dataset_id", datasetId, "model", "fashion-cnn",
+                    "baselines", List.of("linear_probe"),
                     "hyperparameters", Map.of("epochs", 2, "batch_size", 32, "warmup_steps", 10)))
                     .getBody().get("id").asString();
             JsonNode job = await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(250))

@@ -46,9 +46,16 @@ class EvaluationHttpTests extends PostgresIntegrationTest {
     void aPromptEvaluatedOnItsOwnTestSplitReportsWhatItsTrainingJobMeasuredWithAndWithoutIt() {
         String dataset = upload(TestArchives.fixture("fashion-border.zip"), "fashion-border");
         JsonNode job = finished("/v1/training-jobs/" + postJson("/v1/training-jobs", Map.of("dataset_id", dataset,
-                "model", "fashion-cnn", "hyperparameters", Map.of("epochs", 2, "batch_size", 64, "learning_rate", 20,
-                        "warmup_steps", 2))).getBody().get("id").asString());
+                "model", "fashion-cnn", "baselines", List.of("linear_probe"), "hyperparameters", Map.of("epochs", 2,
+                        "batch_size", 64, "learning_rate", 20, "warmup_steps", 2))).getBody().get("id").asString());
         assertThat(job.get("status").asString()).as("%s", job).isEqualTo("succeeded");
+        // the linear probe on the frozen model's logits, next to the bare model and the prompt
+        double probe = job.at("/result/linear_probe_test_accuracy").asDouble();
+        System.out.printf("fashion-border test accuracy: mapping only %.3f, prompted %.3f, linear probe %.3f (C=%s)%n",
+                job.at("/result/mapping_only_test_accuracy").asDouble(),
+                job.at("/result/prompted_test_accuracy").asDouble(), probe, job.at("/result/linear_probe_c").asDouble());
+        assertThat(probe).isGreaterThan(job.at("/result/mapping_only_test_accuracy").asDouble());
+        assertThat(job.at("/result/linear_probe_c").asDouble()).isIn(0.0001, 0.001, 0.01, 0.1, 1.0, 10.0);
         String prompt = job.at("/result/prompt_id").asString();
 
         ResponseEntity<JsonNode> created = postJson("/v1/evaluations", Map.of("prompt_id", prompt, "dataset_id", dataset));
@@ -194,6 +201,10 @@ class EvaluationHttpTests extends PostgresIntegrationTest {
             assertThat(response.getStatusCode()).as("%s", refused).isEqualTo(HttpStatus.BAD_REQUEST);
             assertThat(response.getBody().get("code").asString()).isEqualTo("invalid_field");
         }
+        ResponseEntity<JsonNode> badBaseline = postJson("/v1/training-jobs", Map.of("dataset_id", dataset,
+                "model", "fashion-cnn", "baselines", List.of("knn")));
+        assertThat(badBaseline.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
+        assertThat(badBaseline.getBody().at("/errors/0/field").asString()).isEqualTo("baselines");
         ResponseEntity<JsonNode> noPrompt = postJson("/v1/evaluations",
                 Map.of("prompt_id", UUID.randomUUID().toString(), "dataset_id", dataset));
         assertThat(noPrompt.getStatusCode()).isEqualTo(HttpStatus.NOT_FOUND);

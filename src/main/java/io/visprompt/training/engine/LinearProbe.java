@@ -44,6 +44,48 @@ public final class LinearProbe {
     private LinearProbe() {
     }
 
+    /**
+     * What the probe is fitted on: the frozen model's output for each image without a prompt, in batches: a
+     * classifier's logits, CLIP's image embeddings.
+     */
+    public static Split features(io.visprompt.model.FrozenModel model, List<TrainingExample> examples, int batchSize) {
+        float[][] features = new float[examples.size()][];
+        int[] labels = new int[examples.size()];
+        int side = model.descriptor().inputSize();
+        try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
+            for (int start = 0; start < examples.size(); start += batchSize) {
+                int end = Math.min(examples.size(), start + batchSize);
+                float[] batch = new float[(end - start) * side * side * 3];
+                for (int i = start; i < end; i++) {
+                    TrainingExample example = examples.get(i);
+                    java.awt.image.BufferedImage image;
+                    try {
+                        image = javax.imageio.ImageIO.read(example.file().toFile());
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                    if (image == null) {
+                        throw new IllegalArgumentException("not an image: " + example.file().getFileName());
+                    }
+                    System.arraycopy(model.preprocessor().toNormalizedHwc(image), 0, batch,
+                            (i - start) * side * side * 3, side * side * 3);
+                    labels[i] = example.label();
+                }
+                try (NDManager call = manager.newSubManager()) {
+                    NDArray images = call.create(batch, new Shape(end - start, side, side, 3)).transpose(0, 3, 1, 2);
+                    NDArray output = model.forward(images, false);
+                    long width = output.getShape().get(1);
+                    float[] flat = output.toFloatArray();
+                    for (int i = start; i < end; i++) {
+                        features[i] = java.util.Arrays.copyOfRange(flat, (int) ((i - start) * width),
+                                (int) ((i - start + 1) * width));
+                    }
+                }
+            }
+        }
+        return new Split(features, labels);
+    }
+
     public static Result fit(Split train, Split validation, Split test, int classes, double[] grid) {
         if (train.size() == 0) {
             throw new IllegalArgumentException("the linear probe needs training examples");
