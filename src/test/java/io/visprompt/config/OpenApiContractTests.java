@@ -80,7 +80,9 @@ class OpenApiContractTests extends PostgresIntegrationTest {
         assertThat(fieldNames(schemas.at("/HyperparameterOptions/properties")))
                 .contains("batch_size", "learning_rate", "warmup_steps", "weight_decay", "checkpoint_every");
         assertThat(texts(schemas.at("/HyperparameterOptions/properties/optimizer/enum")))
-                .containsExactly("sgd", "normalized_sgd", "adam");
+                .containsExactly("sgd", "normalized_sgd", "adam", "spsa_gc", "rgf");
+        assertThat(fieldNames(schemas.at("/HyperparameterOptions/properties")))
+                .contains("query_budget", "queries_per_step", "perturbation");
         assertThat(texts(schemas.at("/PromptOptions/properties/template/enum")))
                 .containsExactly("padding", "fixed_patch", "random_patch");
         assertThat(texts(schemas.at("/PromptOptions/properties/placement/enum")))
