@@ -56,7 +56,11 @@ final class SweepBench {
                 new Task("mnist-small", "tiny-clip", "src/test/resources/fixtures/data/mnist-small.zip",
                         Map.of("hyperparameters", Map.of("learning_rate", List.of(1, 4, 10, 40)),
                                 "prompt", Map.of("size", List.of(2, 4),
-                                        "template", List.of("padding", "fixed_patch")))));
+                                        "template", List.of("padding", "fixed_patch")))),
+                // the same task with the batch size searched too: at batch 256, 9 epochs of 600 images are 27 steps
+                new Task("mnist-small-batch", "tiny-clip", "src/test/resources/fixtures/data/mnist-small.zip",
+                        Map.of("hyperparameters", Map.of("learning_rate", List.of(4, 10, 40),
+                                "batch_size", List.of(32, 256)), "prompt", Map.of("size", List.of(2, 4)))));
         StringBuilder table = new StringBuilder();
         table.append("| task (model) | run | trials | epochs trained | share of grid | best trial (by validation) "
                 + "| best validation | its test accuracy |\n|---|---|---|---|---|---|---|---|\n");
