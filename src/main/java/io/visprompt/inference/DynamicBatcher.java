@@ -35,24 +35,13 @@ final class DynamicBatcher implements AutoCloseable {
     private final int maxBatch;
     private final long maxWaitNanos;
     private final Consumer<Integer> batchSizes;
-    /**
-     * forward-threads 0: a model whose passes take less than this per image runs on one OpenMP thread (the other
-     * cores decode and answer HTTP meanwhile, and a small pass is slower with the wake-ups of several threads), a
-     * larger one on every core. The 32 px demo model takes about 1 ms, ResNet-18 at 224 px 40-80 ms.
-     */
-    private static final long SMALL_MODEL_NANOS_PER_IMAGE = 5_000_000;
-
-    private final int threads;
-    /** The last pass's time per image, only read and written by the dispatcher thread. */
-    private long perImageNanos;
     private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private final Thread dispatcher;
     private volatile boolean closing;
 
-    DynamicBatcher(PromptedClassifier classifier, int maxBatch, Duration maxWait, int threads, String name,
+    DynamicBatcher(PromptedClassifier classifier, int maxBatch, Duration maxWait, String name,
             Consumer<Integer> batchSizes) {
         this.classifier = classifier;
-        this.threads = threads;
         this.maxBatch = maxBatch;
         this.maxWaitNanos = maxWait.toNanos();
         this.batchSizes = batchSizes;
@@ -84,8 +73,6 @@ final class DynamicBatcher implements AutoCloseable {
 
     private void dispatch() {
         PromptedClassifier.configureServingThread();
-        int allCores = PromptedClassifier.servingThreads();
-        int current = allCores;
         List<Pending> batch = new ArrayList<>(maxBatch);
         boolean stop = false;
         while (!stop) {
@@ -112,11 +99,6 @@ final class DynamicBatcher implements AutoCloseable {
                     }
                     batch.add(next);
                 }
-                int wanted = threads > 0 ? threads : perImageNanos < SMALL_MODEL_NANOS_PER_IMAGE ? 1 : allCores;
-                if (wanted != current) {
-                    PromptedClassifier.servingThreads(wanted);
-                    current = wanted;
-                }
                 run(batch);
             } catch (InterruptedException e) {
                 stop = true;
@@ -137,7 +119,6 @@ final class DynamicBatcher implements AutoCloseable {
             long start = System.nanoTime();
             float[][] probabilities = classifier.probabilities(batch.stream().map(Pending::pixels).toList());
             long forward = System.nanoTime() - start;
-            perImageNanos = forward / batch.size();
             batchSizes.accept(batch.size());
             for (int i = 0; i < batch.size(); i++) {
                 Pending p = batch.get(i);

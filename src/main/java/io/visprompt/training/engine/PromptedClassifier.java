@@ -99,16 +99,6 @@ public final class PromptedClassifier implements AutoCloseable {
         JniUtils.setGraphExecutorOptimize(false);
     }
 
-    /** OpenMP threads of the calling thread's next passes (per thread in libtorch); 1 ran the demo model's batch of one in 0.9-1.1 ms. */
-    public static void servingThreads(int threads) {
-        JniUtils.setNumThreads(threads);
-    }
-
-    /** The calling thread's OpenMP threads: libtorch's default (every core) until {@link #servingThreads} changes it. */
-    public static int servingThreads() {
-        return JniUtils.getNumThreads();
-    }
-
     public int inputSize() {
         return forward.inputSize();
     }
