@@ -11,7 +11,7 @@ BUILD=$(mktemp -d)
 trap 'rm -rf "${BUILD}"' EXIT
 git archive "${BEFORE}" | tar -x -C "${BUILD}"
 (cd "${BUILD}" && ./mvnw -o -q -B -ntp -DskipTests package)
-ls target/visprompt-*.jar >/dev/null 2>&1 || ./mvnw -o -q -B -ntp -DskipTests package
+./mvnw -o -q -B -ntp -DskipTests package # this work tree, as it is now
 JAR=$(ls "${BUILD}"/target/visprompt-*.jar | head -1) LABEL="before ($(git rev-parse --short "${BEFORE}"))" \
   RESNET_BATCHES=32 bench/classify-load.sh "${SECONDS_PER_LEVEL}"
 LABEL="after ($(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src || echo ', uncommitted changes'))" \

@@ -35,15 +35,13 @@ final class DynamicBatcher implements AutoCloseable {
     private final int maxBatch;
     private final long maxWaitNanos;
     private final Consumer<Integer> batchSizes;
-    private final int threads;
     private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private final Thread dispatcher;
     private volatile boolean closing;
 
-    DynamicBatcher(PromptedClassifier classifier, int maxBatch, Duration maxWait, int threads, String name,
+    DynamicBatcher(PromptedClassifier classifier, int maxBatch, Duration maxWait, String name,
             Consumer<Integer> batchSizes) {
         this.classifier = classifier;
-        this.threads = threads;
         this.maxBatch = maxBatch;
         this.maxWaitNanos = maxWait.toNanos();
         this.batchSizes = batchSizes;
@@ -74,7 +72,7 @@ final class DynamicBatcher implements AutoCloseable {
     }
 
     private void dispatch() {
-        PromptedClassifier.configureServingThread(threads);
+        PromptedClassifier.configureServingThread();
         List<Pending> batch = new ArrayList<>(maxBatch);
         boolean stop = false;
         while (!stop) {

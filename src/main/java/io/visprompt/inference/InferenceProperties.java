@@ -12,10 +12,6 @@ import org.springframework.util.unit.DataSize;
  * @param maxBatchSize   most requests to one prompt run as one forward pass
  * @param maxBatchWait   how long the first request of a batch waits for company beyond those already queued; 0 (the
  *                       default) runs a batch as soon as the previous one is done, with every request queued by then
- * @param forwardThreads OpenMP threads of one serving forward pass (0: libtorch's default, every core). One by
- *                       default: the other cores decode, resize and answer HTTP meanwhile, and on a small model a
- *                       pass is faster on one thread than with the wake-ups of several; a large model on an
- *                       otherwise idle machine answers a lone request sooner with more
  * @param cachedPrompts  prompts kept loaded (least recently used ones are closed)
  * @param promptCacheTtl how long a prompt found for a tenant is served without reading it again; a prompt removed
  *                       by any process stops classifying within this
@@ -24,6 +20,5 @@ import org.springframework.util.unit.DataSize;
  */
 @ConfigurationProperties("visprompt.inference")
 record InferenceProperties(@DefaultValue("32") int maxBatchSize, @DefaultValue("0ms") Duration maxBatchWait,
-        @DefaultValue("1") int forwardThreads, @DefaultValue("16") int cachedPrompts, @DefaultValue("3s") Duration promptCacheTtl,
-        @DefaultValue("10MB") DataSize maxImageSize, @DefaultValue("25000000") long maxImagePixels) {
+        @DefaultValue("16") int cachedPrompts, @DefaultValue("3s") Duration promptCacheTtl, @DefaultValue("10MB") DataSize maxImageSize, @DefaultValue("25000000") long maxImagePixels) {
 }

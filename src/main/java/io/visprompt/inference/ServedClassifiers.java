@@ -146,7 +146,7 @@ class ServedClassifiers implements DisposableBean {
                 return served;
             }
             DynamicBatcher batcher = new DynamicBatcher(classifier, properties.maxBatchSize(),
-                    properties.maxBatchWait(), properties.forwardThreads(), Integer.toHexString(target.key().hashCode()), batchSizes::record);
+                    properties.maxBatchWait(), Integer.toHexString(target.key().hashCode()), batchSizes::record);
             cache.put(target.key(), batcher);
             return batcher;
         }

@@ -89,18 +89,14 @@ public final class PromptedClassifier implements AutoCloseable {
 
     /**
      * Sets up the calling thread to run only serving forward passes: autograd off (no graph is recorded; the
-     * thread's default would record one), TorchScript's graph-executor optimisation off (it otherwise profiles and
-     * re-specialises the model for every new batch shape a dynamic batcher produces) and {@code threads} OpenMP
-     * threads for this thread's passes (0 keeps libtorch's default, all cores). All three are per thread in libtorch:
-     * training threads keep their own. On the 32 px demo model (2 shared cores) a batch of one took 2.2-3.1 ms with
-     * the thread's defaults, 1.6-2.1 ms without autograd and optimisation, 0.9-1.1 ms on one thread.
+     * thread's default would record one) and TorchScript's graph-executor optimisation off (it otherwise profiles and
+     * re-specialises the model for every new batch shape a dynamic batcher produces). Both are per thread in
+     * libtorch: training threads keep their own. On the 32 px demo model (2 shared cores) a batch of one took
+     * 2.2-3.1 ms with the thread's defaults and 1.6-2.1 ms without.
      */
-    public static void configureServingThread(int threads) {
+    public static void configureServingThread() {
         JniUtils.setGradMode(false);
         JniUtils.setGraphExecutorOptimize(false);
-        if (threads > 0) {
-            JniUtils.setNumThreads(threads);
-        }
     }
 
     public int inputSize() {
