@@ -84,7 +84,7 @@ class TrainingJobApiTests extends PostgresIntegrationTest {
                 .isEqualTo("[\"queued\",\"running\",\"cancelling\",\"succeeded\",\"failed\",\"cancelled\",\"stopped\"]");
         assertThat(defaults.at("/output/label_mappings").toString())
                 .isEqualTo("[\"identity\",\"frequency\",\"iterative\",\"by_name\"]");
-        assertThat(defaults.at("/hyperparameters/optimizers").toString()).isEqualTo("[\"sgd\",\"normalized_sgd\",\"adam\"]");
+        assertThat(defaults.at("/hyperparameters/optimizers").toString()).isEqualTo("[\"sgd\",\"normalized_sgd\",\"adam\",\"spsa_gc\",\"rgf\"]");
     }
 
     @Test
