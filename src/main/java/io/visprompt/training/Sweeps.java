@@ -4,6 +4,7 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -202,16 +203,20 @@ class Sweeps {
 
     private void advanceLocked(UUID sweepId) {
         Optional<Map<String, Object>> found = jdbc.sql("""
-                SELECT tenant, dataset_id, model_id, parallelism, waiting_for_quota, jsonb_array_length(plan) AS planned,
-                       (SELECT count(*) FROM training_jobs WHERE sweep_id = s.id) AS submitted,
-                       (SELECT count(*) FROM training_jobs
-                         WHERE sweep_id = s.id AND status IN ('queued', 'running', 'cancelling')) AS in_flight
-                  FROM sweeps s WHERE id = :id AND status = 'running' FOR UPDATE
+                SELECT tenant, dataset_id, model_id, parallelism, waiting_for_quota, jsonb_array_length(plan) AS planned
+                  FROM sweeps WHERE id = :id AND status = 'running' FOR UPDATE
                 """).param("id", sweepId).query().listOfRows().stream().findFirst();
         if (found.isEmpty()) {
             return;
         }
-        Map<String, Object> sweep = found.get();
+        // Counted in a statement of its own, after the lock: a statement that waited for the lock still sees the
+        // snapshot it started with, so counts taken with the lock would miss the trials the lock holder submitted.
+        Map<String, Object> sweep = new HashMap<>(found.get());
+        sweep.putAll(jdbc.sql("""
+                SELECT count(*) AS submitted,
+                       count(*) FILTER (WHERE status IN ('queued', 'running', 'cancelling')) AS in_flight
+                  FROM training_jobs WHERE sweep_id = :id
+                """).param("id", sweepId).query().singleRow());
         Tenant tenant = new Tenant((String) sweep.get("tenant"));
         int planned = ((Number) sweep.get("planned")).intValue();
         int submitted = ((Number) sweep.get("submitted")).intValue();

@@ -6,6 +6,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import io.visprompt.PostgresIntegrationTest;
 import io.visprompt.TestArchives;
@@ -170,6 +173,40 @@ class SweepApiTests extends PostgresIntegrationTest {
         assertThat(advanced.at("/progress/waiting_for_quota").asBoolean()).isTrue();
         assertThat(tenant.post().uri("/v1/sweeps/" + id + "/cancel").retrieve().toEntity(JsonNode.class)
                 .getStatusCode()).isEqualTo(HttpStatus.ACCEPTED);
+    }
+
+    @Test
+    void concurrentTopUpsSubmitEachTrialOnceAndNeverMoreThanParallelism() throws Exception {
+        String dataset = dataset(http);
+        String id = postJson("/v1/sweeps", Map.of("dataset_id", dataset, "model", "fashion-cnn", "strategy", "grid",
+                "max_trials", 6, "max_epochs_per_trial", 2, "parallelism", 2,
+                "space", Map.of("prompt", Map.of("size", List.of(1, 2, 3, 4, 5, 6))))).getBody().get("id").asString();
+        UUID sweep = UUID.fromString(id);
+        for (UUID job : jdbc.sql("SELECT id FROM training_jobs WHERE sweep_id = :id").param("id", sweep)
+                .query(UUID.class).list()) {
+            assertThat(postJson("/v1/training-jobs/" + job + "/cancel", Map.of()).getStatusCode())
+                    .isEqualTo(HttpStatus.ACCEPTED);
+        }
+        // eight processes' top-ups at once, as after two trials ended: two more trials, each once
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<?>> calls = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                calls.add(pool.submit(() -> sweeps.advance(sweep)));
+            }
+            for (Future<?> call : calls) {
+                call.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(jdbc.sql("SELECT sweep_trial FROM training_jobs WHERE sweep_id = :id ORDER BY sweep_trial")
+                .param("id", sweep).query(Integer.class).list()).containsExactly(0, 1, 2, 3);
+        assertThat(jdbc.sql("SELECT count(*) FROM training_jobs WHERE sweep_id = :id AND status = 'queued'")
+                .param("id", sweep).query(Long.class).single()).isEqualTo(2L);
+        assertThat(jdbc.sql("SELECT count(*) FROM sweep_events WHERE sweep_id = :id AND type = 'trial_submitted'")
+                .param("id", sweep).query(Long.class).single()).isEqualTo(4L);
+        postJson("/v1/sweeps/" + id + "/cancel", Map.of());
     }
 
     @Autowired
