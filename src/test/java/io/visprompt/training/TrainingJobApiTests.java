@@ -84,7 +84,12 @@ class TrainingJobApiTests extends PostgresIntegrationTest {
                 .isEqualTo("[\"queued\",\"running\",\"cancelling\",\"succeeded\",\"failed\",\"cancelled\",\"stopped\"]");
         assertThat(defaults.at("/output/label_mappings").toString())
                 .isEqualTo("[\"identity\",\"frequency\",\"iterative\",\"by_name\"]");
-        assertThat(defaults.at("/hyperparameters/optimizers").toString()).isEqualTo("[\"sgd\",\"normalized_sgd\",\"adam\",\"spsa_gc\",\"rgf\"]");
+        assertThat(defaults.at("/hyperparameters/optimizers").toString())
+                .isEqualTo("[\"sgd\",\"normalized_sgd\",\"adam\",\"spsa_gc\",\"rgf\"]");
+        assertThat(defaults.at("/hyperparameters/black_box_optimizers").toString()).isEqualTo("[\"spsa_gc\",\"rgf\"]");
+        assertThat(defaults.at("/hyperparameters/query_budget").asLong()).isEqualTo(20000);
+        assertThat(defaults.at("/hyperparameters/queries_per_step").asInt()).isEqualTo(10);
+        assertThat(defaults.at("/hyperparameters/learning_rates/spsa_gc").asDouble()).isEqualTo(0.04);
     }
 
     @Test
