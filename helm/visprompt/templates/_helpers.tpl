@@ -113,6 +113,32 @@ password
       key: {{ include "visprompt.databaseSecretKey" . }}
 - name: VISPROMPT_DATASETS_STORAGE_DIR
   value: {{ .Values.persistence.datasets.mountPath | quote }}
+- name: VISPROMPT_STORAGE_TYPE
+  value: {{ .Values.storage.type | quote }}
+{{- if eq .Values.storage.type "s3" }}
+- name: VISPROMPT_STORAGE_S3_ENDPOINT
+  value: {{ .Values.storage.s3.endpoint | quote }}
+- name: VISPROMPT_STORAGE_S3_REGION
+  value: {{ .Values.storage.s3.region | quote }}
+- name: VISPROMPT_STORAGE_S3_BUCKET
+  value: {{ required "storage.s3.bucket is required with storage.type=s3" .Values.storage.s3.bucket | quote }}
+- name: VISPROMPT_STORAGE_S3_PATH_STYLE
+  value: {{ .Values.storage.s3.pathStyle | quote }}
+- name: VISPROMPT_STORAGE_S3_KEY_PREFIX
+  value: {{ .Values.storage.s3.keyPrefix | quote }}
+- name: VISPROMPT_STORAGE_S3_ACCESS_KEY_FILE
+  value: /var/run/secrets/visprompt-s3/{{ .Values.storage.s3.accessKeyKey }}
+- name: VISPROMPT_STORAGE_S3_SECRET_KEY_FILE
+  value: /var/run/secrets/visprompt-s3/{{ .Values.storage.s3.secretKeyKey }}
+- name: VISPROMPT_STORAGE_CACHE_DIR
+  value: {{ printf "%s/.object-cache" .Values.persistence.datasets.mountPath | quote }}
+- name: VISPROMPT_STORAGE_CACHE_MAX_SIZE
+  value: {{ .Values.storage.cacheMaxSize | quote }}
+{{- else }}
+# uploaded models beside the datasets, on the volume every pod mounts
+- name: VISPROMPT_STORAGE_DIR
+  value: {{ printf "%s/objects" .Values.persistence.datasets.mountPath | quote }}
+{{- end }}
 # libtorch reads it once at load: without AVX2 its NNPACK warning would otherwise repeat on every convolution.
 - name: TORCH_CPP_LOG_LEVEL
   value: "ERROR"
@@ -170,7 +196,7 @@ checksum/db-secret: {{ include (print .root.Template.BasePath "/secret.yaml") .r
 {{/* The datasets volume (PVC, or an emptyDir that api and workers do NOT share when persistence is off). */}}
 {{- define "visprompt.datasetsVolume" -}}
 - name: datasets
-{{- if .Values.persistence.datasets.enabled }}
+{{- if and .Values.persistence.datasets.enabled (ne .Values.storage.type "s3") }}
   persistentVolumeClaim:
     claimName: {{ include "visprompt.datasetsClaimName" . }}
 {{- else }}

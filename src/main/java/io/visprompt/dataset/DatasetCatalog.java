@@ -15,6 +15,7 @@ import io.visprompt.dataset.internal.DatasetClass;
 import io.visprompt.dataset.internal.DatasetEntity;
 import io.visprompt.dataset.internal.DatasetRepository;
 import io.visprompt.dataset.internal.DatasetStorage;
+import io.visprompt.dataset.internal.ImageEntity;
 import io.visprompt.dataset.internal.ImageRepository;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.data.domain.Limit;
@@ -35,10 +36,13 @@ class DatasetCatalog implements Datasets {
     private final ObjectProvider<DatasetUsage> usages;
     private final TransactionTemplate transaction;
     private final JdbcClient jdbc;
+    private final DatasetFiles files;
 
     DatasetCatalog(DatasetRepository datasets, ImageRepository images, DatasetStorage storage,
-            ObjectProvider<DatasetUsage> usages, PlatformTransactionManager transactionManager, JdbcClient jdbc) {
+            ObjectProvider<DatasetUsage> usages, PlatformTransactionManager transactionManager, JdbcClient jdbc,
+            DatasetFiles files) {
         this.jdbc = jdbc;
+        this.files = files;
         this.datasets = datasets;
         this.images = images;
         this.storage = storage;
@@ -64,14 +68,12 @@ class DatasetCatalog implements Datasets {
 
     /** Ordered by label, then by path inside the uploaded archive; empty for an unknown dataset. */
     @Override
-    @Transactional(readOnly = true)
     public List<DatasetImage> images(Tenant tenant, UUID id, Split split) {
-        if (!datasets.existsByIdAndTenant(id, tenant.id())) {
-            return List.of();
-        }
-        Path directory = storage.directory(id);
-        return images.findByDatasetIdAndSplitOrderByPosition(id, split).stream()
-                .map(image -> new DatasetImage(directory.resolve(image.filePath()), image.label(), image.split()))
+        // rows in a short transaction; files (maybe downloaded from the object store) outside it
+        List<ImageEntity> rows = transaction.execute(status -> datasets.existsByIdAndTenant(id, tenant.id())
+                ? images.findByDatasetIdAndSplitOrderByPosition(id, split) : List.<ImageEntity>of());
+        return rows.stream()
+                .map(image -> new DatasetImage(files.file(id, image.filePath()), image.label(), image.split()))
                 .toList();
     }
 
@@ -95,7 +97,7 @@ class DatasetCatalog implements Datasets {
                 int position = classes.subList(0, label).stream().mapToInt(c -> count(c, split)).sum() + index;
                 return images.findByDatasetIdAndSplitAndPosition(id, split, position)
                         .filter(image -> image.label() == label)
-                        .map(image -> storage.directory(id).resolve(image.filePath()));
+                        .map(image -> files.file(id, image.filePath()));
             }
             index -= inClass;
         }
@@ -194,6 +196,6 @@ class DatasetCatalog implements Datasets {
         if (deleted == null || deleted == 0) {
             throw DatasetRefused.notFound(id);
         }
-        storage.delete(id);
+        files.delete(id);
     }
 }

@@ -68,10 +68,12 @@ class DatasetImporter {
     private final MeterRegistry registry;
     private final DatasetProperties properties;
     private final Quotas quotas;
+    private final DatasetFiles files;
 
     DatasetImporter(ImageFolderImport imageFolderImport, DatasetStorage storage, DatasetRepository datasets,
             ImageRepository images, EntityManager entityManager, PlatformTransactionManager transactionManager,
-            Clock clock, MeterRegistry registry, DatasetProperties properties, Quotas quotas) {
+            Clock clock, MeterRegistry registry, DatasetProperties properties, Quotas quotas,
+            DatasetFiles files) {
         this.imageFolderImport = imageFolderImport;
         this.storage = storage;
         this.datasets = datasets;
@@ -82,6 +84,7 @@ class DatasetImporter {
         this.registry = registry;
         this.properties = properties;
         this.quotas = quotas;
+        this.files = files;
     }
 
     DatasetResponse importArchive(Tenant tenant, MultipartFile file, String name, SeededSplit split) {
@@ -217,13 +220,15 @@ class DatasetImporter {
                 storage.publish(work, id, imported.stream()
                         .collect(Collectors.toMap(ImportedImage::filePath, ImportedImage::bytes)));
                 published[0] = true;
+                files.published(id, imported.stream().map(ImportedImage::filePath)
+                        .collect(Collectors.toCollection(java.util.LinkedHashSet::new)));
             });
         } catch (IncompleteDatasetFiles e) {
             log.error("Refused to publish dataset {}: {}", id, e.getMessage());
             throw DatasetRefused.filesMissing(e.missing().size(), e.listed());
         } catch (RuntimeException e) {
             if (published[0]) {
-                storage.delete(id); // the commit failed after the files were moved into place
+                files.delete(id); // the commit failed after the files were moved into place
             }
             throw e;
         }

@@ -25,10 +25,8 @@ public final class ModelRefused extends DomainException {
     }
 
     public static ModelRefused notTorchScript(String part, String reason) {
-        ModelRefused refused = new ModelRefused(Kind.INVALID, "not_torchscript",
+        return new ModelRefused(Kind.INVALID, "not_torchscript",
                 "part '" + part + "' is not a TorchScript model: " + reason);
-        refused.put("part", part);
-        return refused;
     }
 
     public static ModelRefused metadataMismatch(String reason) {
@@ -48,10 +46,8 @@ public final class ModelRefused extends DomainException {
     }
 
     public static ModelRefused tooLarge(long limitBytes) {
-        ModelRefused refused = new ModelRefused(Kind.TOO_LARGE, "model_too_large",
+        return new ModelRefused(Kind.TOO_LARGE, "model_too_large",
                 "the model's files exceed the limit of " + limitBytes + " bytes");
-        refused.put("limit_bytes", limitBytes);
-        return refused;
     }
 
     public static ModelRefused nameTaken(String name) {

@@ -44,6 +44,14 @@ public interface ObjectStore {
     /** Keys of the objects under {@code prefix/}, sorted (objects only, never folders). */
     List<String> keys(String prefix);
 
+    /**
+     * True when the objects live outside this machine (S3): modules that keep files in a local directory of their own
+     * then copy them here so that other processes can read them, and read through {@link #localFile}.
+     */
+    default boolean remote() {
+        return false;
+    }
+
     Pattern VALID_KEY = Pattern.compile("[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*");
 
     /** Throws for a key that is not a plain relative path (no {@code ..}, no empty segment). */

@@ -126,6 +126,18 @@ class OpenApiContractTests extends PostgresIntegrationTest {
                 "preprocessing", Map.of("size", 32, "raw", true), "class_names", List.of("a", "b")));
         assertThat(unreachable.status()).isEqualTo(400);
         assertThat(json.readTree(unreachable.body()).get("code").asString()).isEqualTo("remote_unreachable");
+        Path fixtures = Path.of("src/test/resources/fixtures/upload");
+        String metadata = Files.readString(fixtures.resolve("resnet-tiny.json"))
+                .replace("\"resnet-tiny\"", "\"contract-" + UUID.randomUUID() + "\"");
+        Exchange model = multipart("/v1/models", Map.of("metadata", metadata),
+                Map.of("file", Files.readAllBytes(fixtures.resolve("resnet-tiny.pt"))), "file",
+                "application/octet-stream");
+        assertThat(model.status()).isEqualTo(201);
+        String modelId = json.readTree(model.body()).get("id").asString();
+        call("GET", "/v1/models/" + modelId, null);
+        assertThat(multipart("/v1/models", Map.of("metadata", metadata), Map.of("file", new byte[] {1, 2, 3}), "file",
+                "application/octet-stream").status()).isEqualTo(400);
+        assertThat(call("DELETE", "/v1/models/" + modelId, null).status()).isEqualTo(204);
 
         // training jobs
         Exchange created = call("POST", "/v1/training-jobs", Map.of("dataset_id", dataset, "model", "fashion-cnn",

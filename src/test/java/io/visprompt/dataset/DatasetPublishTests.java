@@ -47,6 +47,7 @@ class DatasetPublishTests extends DatasetHttpTest {
     @Autowired MeterRegistry registry;
     @Autowired DatasetProperties properties;
     @Autowired Quotas quotas;
+    @Autowired DatasetFiles files;
 
     @Test
     void refusesAndStoresNothingWhenAListedFileIsLostBeforePublishing() {
@@ -63,7 +64,7 @@ class DatasetPublishTests extends DatasetHttpTest {
                     }
                 });
         DatasetImporter importer = new DatasetImporter(imageFolderImport, storage, losingAFile, images, entityManager,
-                transactionManager, clock, registry, properties, quotas);
+                transactionManager, clock, registry, properties, quotas, files);
         TestArchives archive = TestArchives.zip();
         imageFolder(3, "cats", "dogs").forEach(archive::file);
         MockMultipartFile file = new MockMultipartFile("file", "lossy.zip", "application/zip", archive.bytes());

@@ -228,6 +228,24 @@ class HelmChartTests {
     }
 
     @Test
+    void withS3StorageNoVolumeIsSharedAndTheCredentialsAreMountedFiles() {
+        Rendered s3 = render(t -> t.set("storage.type", "s3").set("storage.s3.endpoint", "http://minio:9000")
+                .set("storage.s3.bucket", "visprompt").set("storage.s3.existingSecret", "visprompt-s3"));
+        assertThat(s3.names("PersistentVolumeClaim")).isEmpty();
+        for (Map<String, Object> deployment : List.of(s3.api(), s3.worker())) {
+            assertThat((String) path(env(deployment, "VISPROMPT_STORAGE_TYPE"), "value")).isEqualTo("s3");
+            assertThat((String) path(env(deployment, "VISPROMPT_STORAGE_S3_BUCKET"), "value")).isEqualTo("visprompt");
+            assertThat((String) path(env(deployment, "VISPROMPT_STORAGE_S3_SECRET_KEY_FILE"), "value"))
+                    .isEqualTo("/var/run/secrets/visprompt-s3/secret-key");
+            List<Map<String, Object>> volumes = path(deployment, "spec", "template", "spec", "volumes");
+            assertThat(volumes).anySatisfy(v -> assertThat(v).containsEntry("name", "datasets").containsKey("emptyDir"));
+            assertThat(volumes).anySatisfy(v -> assertThat((String) path(v, "secret", "secretName"))
+                    .isEqualTo("visprompt-s3"));
+        }
+        assertThat((String) path(env(defaults.api(), "VISPROMPT_STORAGE_TYPE"), "value")).isEqualTo("filesystem");
+    }
+
+    @Test
     void podsRunAsTheImagesNonRootUserWithoutPrivileges() {
         for (Map<String, Object> deployment : List.of(gpu.api(), gpu.worker())) {
             Map<String, Object> pod = path(deployment, "spec", "template", "spec");
