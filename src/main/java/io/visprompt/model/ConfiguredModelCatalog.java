@@ -6,13 +6,10 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Stream;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,6 +20,7 @@ import org.springframework.core.io.support.ResourcePatternResolver;
 import org.springframework.core.io.support.ResourcePatternUtils;
 import org.springframework.stereotype.Component;
 
+import io.visprompt.config.FileTrees;
 import io.visprompt.model.internal.ConfiguredModel;
 import io.visprompt.model.internal.LoadedModel;
 import io.visprompt.model.internal.ModelDescriptors;
@@ -222,11 +220,8 @@ class ConfiguredModelCatalog implements ModelCatalog, DisposableBean {
     }
 
     private static void deleteRecursively(Path directory) {
-        try (Stream<Path> paths = Files.walk(directory)) {
-            List<Path> all = new ArrayList<>(paths.sorted(Comparator.reverseOrder()).toList());
-            for (Path path : all) {
-                Files.deleteIfExists(path);
-            }
+        try {
+            FileTrees.delete(directory);
         } catch (IOException e) {
             log.warn("Cannot delete extracted model directory {}: {}", directory, e.getMessage());
         }

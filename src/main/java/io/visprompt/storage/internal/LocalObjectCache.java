@@ -2,12 +2,9 @@ package io.visprompt.storage.internal;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -16,6 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.visprompt.config.FileTrees;
 import io.visprompt.storage.ObjectStore;
 
 /**
@@ -45,7 +43,7 @@ public final class LocalObjectCache {
         this.maxBytes = maxBytes;
         try {
             if (Files.isDirectory(root)) {
-                deleteContents(root);
+                FileTrees.deleteContents(root);
             }
             Files.createDirectories(root);
         } catch (IOException e) {
@@ -127,23 +125,5 @@ public final class LocalObjectCache {
         } catch (IOException e) {
             log.warn("Cannot delete cached copy {}: {}", file, e.getMessage());
         }
-    }
-
-    private static void deleteContents(Path directory) throws IOException {
-        Files.walkFileTree(directory, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) throws IOException {
-                Files.delete(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path folder, IOException error) throws IOException {
-                if (!folder.equals(directory)) {
-                    Files.delete(folder);
-                }
-                return FileVisitResult.CONTINUE;
-            }
-        });
     }
 }
