@@ -24,10 +24,11 @@ import io.visprompt.TestArchives;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The proof of black-box prompting end to end, through HTTP: a second visprompt serves fashion-cnn bare over the Open
- * Inference Protocol; this one registers it as a remote model and trains a padding prompt for fashion-border with
- * SPSA-GC from queries alone, then trains white-box on its own copy of the model with the same data for comparison.
- * Prints the figures (queries, wall time, test accuracy) for the README.
+ * The proof of black-box prompting end to end, through HTTP: a second visprompt, a process of the packaged jar on its
+ * own embedded PostgreSQL, serves fashion-cnn bare over the Open Inference Protocol; this one registers it as a remote
+ * model and trains a padding prompt for fashion-border with SPSA-GC from queries alone, then trains white-box on its
+ * own copy of the model with the same data for comparison. Prints the figures (queries, wall time, test accuracy) for
+ * the README.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @DirtiesContext
@@ -44,7 +45,7 @@ class BlackBoxRemoteTrainingIT extends PostgresIntegrationTest {
     void startServingSide() throws IOException {
         Files.createDirectories(RemoteModelTests.SECRETS);
         Files.writeString(RemoteModelTests.SECRETS.resolve("serving-token"), "Bearer " + ServingVisprompt.KEY);
-        serving = new ServingVisprompt();
+        serving = ServingVisprompt.packagedJar();
         httpClient();
         datasetId = uploadDataset(TestArchives.fixture("fashion-border.zip"), "fashion-border.zip",
                 "fashion-border-blackbox").getBody().get("id").asString();

@@ -61,7 +61,7 @@ class RemoteModelTests extends PostgresIntegrationTest {
     void startServingSide() throws IOException {
         Files.createDirectories(SECRETS);
         Files.writeString(SECRETS.resolve("serving-token"), "Bearer " + ServingVisprompt.KEY + "\n");
-        serving = new ServingVisprompt();
+        serving = ServingVisprompt.inThisJvm();
         faulty = new FaultyEndpoint(serving.url());
         httpClient();
         datasetId = uploadDataset(TestArchives.fixture("fashion-border.zip"), "fashion-border.zip",
