@@ -9,6 +9,7 @@ import java.util.UUID;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import io.visprompt.config.ApiProblem;
+import io.visprompt.config.IdempotencyKeys;
 import io.visprompt.config.CursorPage;
 import io.visprompt.config.Tenant;
 import io.visprompt.training.QueuedJobs;
@@ -58,11 +59,7 @@ class EvaluationController {
             (`Idempotency-Key` honoured; the concurrent-jobs quota counts it).""")
     ResponseEntity<EvaluationView> create(Tenant tenant, @Valid @RequestBody EvaluationRequest request,
             @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey) {
-        if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > 200
-                || idempotencyKey.chars().anyMatch(Character::isISOControl))) {
-            throw ApiProblem.badRequest("invalid_idempotency_key", "Idempotency-Key must be 1 to 200 printable characters");
-        }
-        UUID id = submission.submit(tenant, request, idempotencyKey);
+        UUID id = submission.submit(tenant, request, IdempotencyKeys.checked(idempotencyKey));
         return ResponseEntity.created(URI.create("/v1/evaluations/" + id)).body(get(tenant, id));
     }
 

@@ -9,6 +9,7 @@ import java.util.UUID;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import io.visprompt.config.ApiProblem;
+import io.visprompt.config.IdempotencyKeys;
 import io.visprompt.config.CursorPage;
 import io.visprompt.config.Tenant;
 import io.visprompt.model.ModelCatalog;
@@ -60,11 +61,7 @@ class TrainingJobController {
     @Operation(summary = "Queue a training job; only dataset_id and model are required")
     ResponseEntity<TrainingJobView> create(Tenant tenant, @Valid @RequestBody TrainingJobRequest request,
             @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey) {
-        if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > 200
-                || idempotencyKey.chars().anyMatch(Character::isISOControl))) {
-            throw ApiProblem.badRequest("invalid_idempotency_key", "Idempotency-Key must be 1 to 200 printable characters");
-        }
-        UUID id = submission.submit(tenant, request, idempotencyKey);
+        UUID id = submission.submit(tenant, request, IdempotencyKeys.checked(idempotencyKey));
         return ResponseEntity.created(URI.create("/v1/training-jobs/" + id)).body(get(tenant, id));
     }
 
