@@ -12,10 +12,11 @@ import io.visprompt.config.Tenant;
 
 /**
  * Prompts found for a tenant, kept for a short time to live so that classifying with a busy prompt does not read its
- * tensor from the database for every request. Only found prompts are kept, under the tenant that found them: another
- * tenant's lookup of the same id misses and asks the database, which answers not found. An entry older than the
- * time to live is looked up again, so a prompt removed by any process stops classifying within that time; this
- * process can forget one at once. Bounded by entries' floats, least recently used first out.
+ * row from the database and its tensors from the object store for every request. Only found prompts are kept, under
+ * the tenant that found them: another tenant's lookup of the same id misses and asks the database, which answers not
+ * found. An entry older than the time to live is looked up again, so a prompt removed by any process stops
+ * classifying within that time; this process can forget one at once. Bounded by entries' floats, least recently
+ * used first out.
  */
 final class PromptCache {
 

@@ -23,8 +23,8 @@ import org.springframework.stereotype.Component;
 /**
  * The classifiers being served, loaded on first use and shared by concurrent requests: a bounded cache by id
  * whose least recently used entries are closed once their queued requests are answered. The prompts they serve are
- * cached per tenant for {@code visprompt.inference.prompt-cache-ttl}, so a busy prompt costs no database round trip
- * per request.
+ * cached per tenant for {@code visprompt.inference.prompt-cache-ttl}, so a busy prompt costs no database or object
+ * store round trip per request.
  */
 @Component
 class ServedClassifiers implements DisposableBean {

@@ -21,6 +21,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.InvalidMediaTypeException;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -200,6 +201,16 @@ class PromptController {
                 meta.size() != null ? meta.size() : 0, placement, size, size, tensor.values(), maskValues,
                 List.copyOf(classes), mapping, textTemplates, null, null, null, null));
         return ResponseEntity.created(URI.create("/v1/prompts/" + saved.id())).body(PromptView.of(saved));
+    }
+
+    @DeleteMapping("/{id}")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    @Operation(summary = "Delete a prompt: its metadata and its tensors in the object store. Classification stops "
+            + "using it within visprompt.inference.prompt-cache-ttl")
+    void delete(Tenant tenant, @PathVariable UUID id) {
+        if (!prompts.delete(tenant, id)) {
+            throw ApiProblem.notFound("prompt", id);
+        }
     }
 
     private LearnedPrompt load(Tenant tenant, UUID id) {

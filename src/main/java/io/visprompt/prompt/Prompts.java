@@ -11,10 +11,19 @@ import io.visprompt.config.Tenant;
  */
 public interface Prompts {
 
-    /** Stores a prompt of {@code owner} in the caller's transaction and returns it with its id and creation time. */
+    /**
+     * Stores a prompt of {@code owner}: its tensors as an object in the store, then its row in the caller's
+     * transaction (a rollback deletes the object again). Returns it with its id and creation time.
+     */
     LearnedPrompt save(Tenant owner, LearnedPrompt prompt);
 
     Optional<LearnedPrompt> find(Tenant tenant, UUID id);
 
     Optional<LearnedPrompt> findByJob(Tenant tenant, UUID jobId);
+
+    /**
+     * Deletes the tenant's prompt, its row and then its tensors in the object store (not inside a caller's
+     * transaction); false when the tenant has no such prompt.
+     */
+    boolean delete(Tenant tenant, UUID id);
 }

@@ -95,6 +95,7 @@ final class EndpointRules {
         scoped(rules, HttpMethod.GET, "/v1/prompts", Set.of(PROMPTS_READ));
         scoped(rules, HttpMethod.GET, "/v1/prompts/**", Set.of(PROMPTS_READ));
         scoped(rules, HttpMethod.POST, "/v1/prompts", Set.of(PROMPTS_WRITE));
+        scoped(rules, HttpMethod.DELETE, "/v1/prompts/*", Set.of(PROMPTS_WRITE));
 
         scoped(rules, HttpMethod.POST, "/v1/classify", Set.of(CLASSIFY));
 

@@ -200,6 +200,9 @@ class OpenApiContractTests extends PostgresIntegrationTest {
                 "model", "fashion-cnn", "class_names", List.of("class0", "class1")))), Map.of("values", npy), "values",
                 "application/octet-stream");
         assertThat(imported.status()).isEqualTo(201);
+        String importedId = json.readTree(imported.body()).get("id").asString();
+        assertThat(call("DELETE", "/v1/prompts/" + importedId, null).status()).isEqualTo(204);
+        assertThat(call("DELETE", "/v1/prompts/" + importedId, null).status()).isEqualTo(404);
 
         // inference
         byte[] image = pngOfTheDataset(dataset);

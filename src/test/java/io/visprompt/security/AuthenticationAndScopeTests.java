@@ -57,6 +57,7 @@ class AuthenticationAndScopeTests extends AccessControlHttpTest {
             new Endpoint("GET", "/v1/prompts/" + ID + "/content?example=1", Set.of("prompts:read")),
             new Endpoint("GET", "/v1/prompts/" + ID + "/mask", Set.of("prompts:read")),
             new Endpoint("POST", "/v1/prompts", Set.of("prompts:write")),
+            new Endpoint("DELETE", "/v1/prompts/" + ID, Set.of("prompts:write")),
             new Endpoint("POST", "/v1/models", Set.of("models:write")),
             new Endpoint("DELETE", "/v1/models/" + ID, Set.of("models:write")),
             new Endpoint("POST", "/v1/classify", Set.of("classify")),

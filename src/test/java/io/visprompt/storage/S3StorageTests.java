@@ -32,8 +32,8 @@ import org.springframework.util.MultiValueMap;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The service on an S3 bucket (a real S3 server: S3Proxy as its own process): uploaded models and dataset images
- * are objects in the bucket, the local dataset directory keeps none of them, and a worker trains from what it reads
+ * The service on an S3 bucket (a real S3 server: S3Proxy as its own process): uploaded models, dataset images and
+ * learned prompts are objects in the bucket, the local dataset directory keeps none of them, and a worker trains from what it reads
  * through its local cache.
  */
 @DirtiesContext
@@ -96,11 +96,14 @@ class S3StorageTests extends PostgresIntegrationTest {
                 .until(() -> getJson("/v1/training-jobs/" + job.getBody().get("id").asString()).getBody(),
                         j -> List.of("succeeded", "failed", "cancelled").contains(j.get("status").asString()));
         assertThat(ended.get("status").asString()).as("%s", ended).isEqualTo("succeeded");
+        // the learned prompt's tensors are an object in the bucket too
+        String promptId = ended.at("/result/prompt_id").asString();
+        assertThat(bucket.keys("prompts/" + promptId)).containsExactly("prompts/" + promptId + "/tensors.f32");
 
         MultiValueMap<String, Object> classify = new LinkedMultiValueMap<>();
         classify.add("image", filePart(TestImages.testSplit(archive).values().iterator().next(), "image.png",
                 MediaType.IMAGE_PNG));
-        classify.add("prompt_id", ended.at("/result/prompt_id").asString());
+        classify.add("prompt_id", promptId);
         ResponseEntity<JsonNode> classified = http.post().uri("/v1/classify").contentType(MediaType.MULTIPART_FORM_DATA)
                 .body(classify).retrieve().toEntity(JsonNode.class);
         assertThat(classified.getStatusCode()).as("%s", classified.getBody()).isEqualTo(HttpStatus.OK);
