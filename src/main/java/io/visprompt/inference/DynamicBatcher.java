@@ -32,6 +32,7 @@ final class DynamicBatcher implements AutoCloseable {
     private static final Pending CLOSE = new Pending(null, null, 0);
 
     private final PromptedClassifier classifier;
+    private final String modelId;
     private final int maxBatch;
     private final long maxWaitNanos;
     private final Consumer<Integer> batchSizes;
@@ -39,9 +40,10 @@ final class DynamicBatcher implements AutoCloseable {
     private final Thread dispatcher;
     private volatile boolean closing;
 
-    DynamicBatcher(PromptedClassifier classifier, int maxBatch, Duration maxWait, String name,
+    DynamicBatcher(PromptedClassifier classifier, String modelId, int maxBatch, Duration maxWait, String name,
             Consumer<Integer> batchSizes) {
         this.classifier = classifier;
+        this.modelId = modelId;
         this.maxBatch = maxBatch;
         this.maxWaitNanos = maxWait.toNanos();
         this.batchSizes = batchSizes;
@@ -52,6 +54,11 @@ final class DynamicBatcher implements AutoCloseable {
 
     PromptedClassifier classifier() {
         return classifier;
+    }
+
+    /** The frozen model the classifier runs. */
+    String modelId() {
+        return modelId;
     }
 
     /** Queues one prepared image; empty when this batcher is closing (the caller asks for a fresh one). */
@@ -69,6 +76,15 @@ final class DynamicBatcher implements AutoCloseable {
     public void close() {
         closing = true;
         queue.add(CLOSE);
+    }
+
+    /**
+     * After {@link #close}: waits until the last forward pass is done and the classifier freed, so the model under
+     * it can be closed; false when that took longer than {@code timeout}.
+     */
+    boolean awaitClosed(Duration timeout) throws InterruptedException {
+        dispatcher.join(Math.max(1, timeout.toMillis()));
+        return !dispatcher.isAlive();
     }
 
     private void dispatch() {

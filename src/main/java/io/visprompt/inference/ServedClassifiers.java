@@ -1,5 +1,8 @@
 package io.visprompt.inference;
 
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,13 +14,17 @@ import io.visprompt.config.Tenant;
 import io.visprompt.model.ModelCatalog;
 import io.visprompt.model.ModelDescriptor;
 import io.visprompt.model.ModelKind;
+import io.visprompt.model.UploadedModelReleasing;
 import io.visprompt.prompt.LearnedPrompt;
 import io.visprompt.prompt.Prompts;
 import io.visprompt.training.engine.PromptPlacement;
 import io.visprompt.training.engine.PromptTemplate;
 import io.visprompt.training.engine.PromptTensor;
 import io.visprompt.training.engine.PromptedClassifier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
 /**
@@ -41,6 +48,10 @@ class ServedClassifiers implements DisposableBean {
             return prompt != null;
         }
     }
+
+    private static final Logger log = LoggerFactory.getLogger(ServedClassifiers.class);
+    /** At most as long as a request waits for its answer (Classification): the queued requests are answered first. */
+    private static final Duration RELEASE_WAIT = Duration.ofSeconds(60);
 
     /** Prompt values and masks the prompt cache keeps at most: 128 MB, some fifty prompts at 224 px. */
     private static final long PROMPT_CACHE_FLOATS = 32L << 20;
@@ -75,11 +86,19 @@ class ServedClassifiers implements DisposableBean {
     /**
      * A learned prompt's task, with the prompt or (for comparison) without it; another tenant's prompt is not found.
      * Found prompts are cached by tenant and id for the prompt cache's time to live (a prompt is never changed, only
-     * removed: a removed one stops classifying within that time); a prompt not found is looked up again every time.
+     * removed: a removed one, or one whose model was deleted, stops classifying within that time); a prompt not found
+     * is looked up again every time.
      */
     Target forPrompt(Tenant tenant, UUID promptId, boolean prompted) {
-        PromptCache.Task task = promptCache.get(tenant, promptId, () -> prompts.find(tenant, promptId)
-                .map(ServedClassifiers::task).orElseThrow(() -> ClassificationRefused.promptNotFound(promptId)));
+        PromptCache.Task task = promptCache.get(tenant, promptId, () -> {
+            LearnedPrompt prompt = prompts.find(tenant, promptId)
+                    .orElseThrow(() -> ClassificationRefused.promptNotFound(promptId));
+            // the prompt's model may have been deleted (here or by another process): the lookup releases it here
+            if (models.find(prompt.modelId()).isEmpty()) {
+                throw ClassificationRefused.modelNotFound(prompt.modelId());
+            }
+            return task(prompt);
+        });
         return prompted ? task.prompted() : task.unprompted();
     }
 
@@ -145,10 +164,41 @@ class ServedClassifiers implements DisposableBean {
                 classifier.close();
                 return served;
             }
-            DynamicBatcher batcher = new DynamicBatcher(classifier, properties.maxBatchSize(),
+            DynamicBatcher batcher = new DynamicBatcher(classifier, target.modelId(), properties.maxBatchSize(),
                     properties.maxBatchWait(), Integer.toHexString(target.key().hashCode()), batchSizes::record);
             cache.put(target.key(), batcher);
             return batcher;
+        }
+    }
+
+    /**
+     * An uploaded model is being closed (its row is gone): every classifier on it is dropped, and this returns once
+     * their queued requests are answered, so no forward pass runs on the closed model. The next request for it loads
+     * again and finds no model (404 {@code model_not_found}).
+     */
+    @EventListener
+    void release(UploadedModelReleasing released) {
+        List<DynamicBatcher> closing = new ArrayList<>();
+        synchronized (this) {
+            for (Iterator<DynamicBatcher> served = cache.values().iterator(); served.hasNext(); ) {
+                DynamicBatcher batcher = served.next();
+                if (batcher.modelId().equals(released.modelId())) {
+                    served.remove();
+                    closing.add(batcher);
+                }
+            }
+        }
+        for (DynamicBatcher batcher : closing) {
+            batcher.close();
+            try {
+                if (!batcher.awaitClosed(RELEASE_WAIT)) {
+                    log.warn("A classifier on model {} still ran after {}; the model is closed anyway",
+                            released.modelId(), RELEASE_WAIT);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
     }
 

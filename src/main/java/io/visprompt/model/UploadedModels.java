@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
@@ -26,8 +27,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.dao.DataAccessException;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -35,6 +39,8 @@ import org.springframework.web.multipart.MultipartFile;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.visprompt.config.FileTrees;
 import io.visprompt.config.Tenant;
 import io.visprompt.model.internal.ConfiguredModel;
@@ -50,7 +56,11 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Models uploaded through the API: validated in a scratch directory, then stored as objects under
  * {@code models/<id>/} with one {@code uploaded_models} row. A refused upload leaves neither. Loaded models are
- * shared like configured ones; this process keeps each until the model is deleted here or the process stops.
+ * shared like configured ones; this process keeps each until its row is gone: deleted here, or by another process,
+ * which this process notices at the next lookup of the model or at its periodic check
+ * ({@code visprompt.model-uploads.loaded-check-interval}), whichever comes first. A model a job still refers to
+ * stays loaded until the job is finished. Listeners of {@link UploadedModelReleasing} stop using a model before it
+ * is closed.
  */
 @Component
 class UploadedModels implements DisposableBean {
@@ -81,13 +91,18 @@ class UploadedModels implements DisposableBean {
     private final ModelUploadProperties properties;
     private final JsonMapper json;
     private final Clock clock;
+    private final ApplicationEventPublisher events;
     private final Map<UUID, LoadedModel> loaded = new ConcurrentHashMap<>();
     /** One validation at a time: each loads a whole model into memory. */
     private final Semaphore validations = new Semaphore(1);
 
     UploadedModels(JdbcClient jdbc, ObjectStore store, ObjectProvider<ModelUsage> usages,
-            PlatformTransactionManager transactions, ModelUploadProperties properties, JsonMapper json, Clock clock) {
+            PlatformTransactionManager transactions, ModelUploadProperties properties, JsonMapper json, Clock clock,
+            ApplicationEventPublisher events, MeterRegistry meters) {
         this.jdbc = jdbc;
+        this.events = events;
+        Gauge.builder("visprompt.models.loaded", loaded, Map::size).tag("origin", "uploaded")
+                .description("Uploaded models this process holds loaded (native memory)").register(meters);
         this.store = store;
         this.usages = usages;
         this.transaction = new TransactionTemplate(transactions);
@@ -325,14 +340,87 @@ class UploadedModels implements DisposableBean {
      * before a delete can check whether a job uses it.
      */
     Optional<UploadedModel> find(Tenant tenant, String id) {
-        return uuid(id).flatMap(uuid -> jdbc.sql("SELECT * FROM uploaded_models WHERE id = :id AND tenant = :tenant FOR SHARE")
+        Optional<UploadedModel> found = uuid(id).flatMap(uuid -> jdbc.sql(
+                "SELECT * FROM uploaded_models WHERE id = :id AND tenant = :tenant FOR SHARE")
                 .param("id", uuid).param("tenant", tenant.id()).query((rs, n) -> row(rs)).optional());
+        if (found.isEmpty()) {
+            // another tenant's model is not found either: only a row that is gone for everyone releases the model
+            uuid(id).filter(loaded::containsKey).filter(uuid -> !exists(uuid)).ifPresent(this::releaseIfUnused);
+        }
+        return found;
     }
 
-    /** Any tenant's model: for references already checked when they were made (a job's or a prompt's model). */
+    /**
+     * Any tenant's model: for references already checked when they were made (a job's or a prompt's model). A model
+     * this process holds loaded whose row is gone is released.
+     */
     Optional<UploadedModel> findAny(String id) {
-        return uuid(id).flatMap(uuid -> jdbc.sql("SELECT * FROM uploaded_models WHERE id = :id")
+        Optional<UploadedModel> found = uuid(id).flatMap(uuid -> jdbc.sql("SELECT * FROM uploaded_models WHERE id = :id")
                 .param("id", uuid).query((rs, n) -> row(rs)).optional());
+        if (found.isEmpty()) {
+            uuid(id).filter(loaded::containsKey).ifPresent(this::releaseIfUnused);
+        }
+        return found;
+    }
+
+    private boolean exists(UUID id) {
+        return jdbc.sql("SELECT EXISTS (SELECT 1 FROM uploaded_models WHERE id = :id)").param("id", id)
+                .query(Boolean.class).single();
+    }
+
+    /** How many uploaded models this process holds loaded (also the gauge {@code visprompt.models.loaded}). */
+    int loadedCount() {
+        return loaded.size();
+    }
+
+    /**
+     * The periodic check: frees the loaded models whose rows are gone, so that an idle process does not hold a
+     * deleted model's memory until its next request. One query for all of them; nothing at all while none is loaded.
+     */
+    @Scheduled(initialDelayString = "${visprompt.model-uploads.loaded-check-interval:30s}",
+            fixedDelayString = "${visprompt.model-uploads.loaded-check-interval:30s}")
+    void releaseDeleted() {
+        if (loaded.isEmpty()) {
+            return;
+        }
+        List<UUID> held = List.copyOf(loaded.keySet());
+        Set<UUID> present;
+        try {
+            present = Set.copyOf(jdbc.sql("SELECT id FROM uploaded_models WHERE id = ANY(CAST(:ids AS uuid[]))")
+                    .param("ids", held.stream().map(UUID::toString).toArray(String[]::new)).query(UUID.class).list());
+        } catch (DataAccessException e) {
+            log.debug("Cannot check the loaded uploaded models now: {}", e.getMessage());
+            return;
+        }
+        held.stream().filter(id -> !present.contains(id)).forEach(this::releaseIfUnused);
+    }
+
+    /** Releases a model whose row is gone, unless a job still refers to it (then a later check frees it). */
+    private void releaseIfUnused(UUID id) {
+        if (usages.orderedStream().anyMatch(usage -> usage.isInUse(id.toString()))) {
+            log.debug("Uploaded model {} is deleted but a job still refers to it: kept loaded for now", id);
+            return;
+        }
+        if (release(id)) {
+            log.info("Released uploaded model {}: it was deleted (by this or another process)", id);
+        }
+    }
+
+    /**
+     * Drops the model from this process: listeners stop using it, then its native memory is freed. Only the caller
+     * that removes it from {@link #loaded} closes it.
+     */
+    private boolean release(UUID id) {
+        LoadedModel model = loaded.remove(id);
+        if (model == null) {
+            return false;
+        }
+        try {
+            events.publishEvent(new UploadedModelReleasing(id.toString()));
+        } finally {
+            model.close();
+        }
+        return true;
     }
 
     /** Loads (once per process) the model's files from the store: from the local cache or the stored files. */
@@ -378,10 +466,7 @@ class UploadedModels implements DisposableBean {
             jdbc.sql("DELETE FROM uploaded_models WHERE id = :id").param("id", locked.get()).update();
             return locked.get();
         });
-        LoadedModel model = loaded.remove(deleted);
-        if (model != null) {
-            model.close();
-        }
+        release(deleted);
         deleteObjectsQuietly(deleted);
         log.info("Tenant {} deleted model {}", tenant, id);
     }
