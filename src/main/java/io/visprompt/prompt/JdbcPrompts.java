@@ -98,7 +98,8 @@ class JdbcPrompts implements Prompts {
             TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
                 @Override
                 public void afterCompletion(int status) {
-                    if (status != STATUS_COMMITTED) {
+                    // an unknown outcome may have committed: an orphan object is better than a row without one
+                    if (status == STATUS_ROLLED_BACK) {
                         deleteObjectQuietly(id);
                     }
                 }
