@@ -6,7 +6,9 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -62,6 +64,11 @@ class ServedClassifiers implements DisposableBean {
     private final DistributionSummary batchSizes;
     private final Map<String, DynamicBatcher> cache;
     private final PromptCache promptCache;
+    /**
+     * Uploaded models released in this process (ids are random UUIDs, never reused): a classifier built on one from a
+     * lookup that raced the release is refused rather than served on a closed model.
+     */
+    private final Set<String> releasedModels = ConcurrentHashMap.newKeySet();
 
     ServedClassifiers(Prompts prompts, ModelCatalog models, InferenceProperties properties, MeterRegistry meters) {
         this.prompts = prompts;
@@ -157,8 +164,18 @@ class ServedClassifiers implements DisposableBean {
                     target.labelMapping(), target.textTemplates());
         } catch (IllegalArgumentException e) {
             throw ClassificationRefused.notServable(e.getMessage());
+        } catch (RuntimeException e) {
+            // CLIP encodes its class names while the classifier is built: on a model released meanwhile that fails
+            if (releasedModels.contains(target.modelId())) {
+                throw ClassificationRefused.modelNotFound(target.modelId());
+            }
+            throw e;
         }
         synchronized (this) {
+            if (releasedModels.contains(target.modelId())) {
+                classifier.close();
+                throw ClassificationRefused.modelNotFound(target.modelId());
+            }
             DynamicBatcher served = cache.get(target.key());
             if (served != null) {
                 classifier.close();
@@ -180,6 +197,7 @@ class ServedClassifiers implements DisposableBean {
     void release(UploadedModelReleasing released) {
         List<DynamicBatcher> closing = new ArrayList<>();
         synchronized (this) {
+            releasedModels.add(released.modelId());
             for (Iterator<DynamicBatcher> served = cache.values().iterator(); served.hasNext(); ) {
                 DynamicBatcher batcher = served.next();
                 if (batcher.modelId().equals(released.modelId())) {
