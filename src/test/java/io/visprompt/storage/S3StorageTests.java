@@ -33,8 +33,8 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * The service on an S3 bucket (a real S3 server: S3Proxy as its own process): uploaded models, dataset images and
- * learned prompts are objects in the bucket, the local dataset directory keeps none of them, and a worker trains from what it reads
- * through its local cache.
+ * learned prompts are objects in the bucket, the local dataset directory keeps none of them, and a worker trains
+ * from what it reads through its local cache.
  */
 @DirtiesContext
 @TestPropertySource(properties = {"visprompt.training.workers=true", "visprompt.training.heartbeat-interval=1s",
