@@ -161,15 +161,15 @@ class DatasetImporter {
             throw quotaExceeded(quota, used, 0);
         }
         UUID id = DatasetIds.next(clock);
-        Path sourceDirectory = storage.directory(sourceId);
         Path work = storage.newWorkDirectory(id);
         try {
             List<ImportedImage> derived = new ArrayList<>();
             long total = 0;
             for (Split split : Split.values()) {
                 for (ImageEntity image : images.findByDatasetIdAndSplitOrderByPosition(sourceId, split)) {
+                    // from the object store where the source lives there (S3): no local copy of it is kept
                     java.awt.image.BufferedImage original = javax.imageio.ImageIO.read(
-                            sourceDirectory.resolve(image.filePath()).toFile());
+                            files.file(sourceId, image.filePath()).toFile());
                     if (original == null) {
                         throw new java.nio.file.NoSuchFileException(image.filePath());
                     }

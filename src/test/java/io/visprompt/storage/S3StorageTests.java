@@ -116,4 +116,30 @@ class S3StorageTests extends PostgresIntegrationTest {
         assertThat(bucket.keys("datasets/" + datasetId)).isEmpty();
         bucket.close();
     }
+
+    @Test
+    void aCorruptedCopyOfADatasetInTheBucketReadsTheSourceFromTheBucket() throws IOException {
+        ResponseEntity<JsonNode> source = uploadDataset(TestArchives.randomImageFolder(2, 4, 17), "random.zip",
+                "s3-derive-source");
+        assertThat(source.getStatusCode()).as("%s", source.getBody()).isEqualTo(HttpStatus.CREATED);
+        String sourceId = source.getBody().get("id").asString();
+        assertThat(Files.exists(localDatasets.directory(UUID.fromString(sourceId)))).as("only in the bucket").isFalse();
+
+        ResponseEntity<JsonNode> derived = postJson("/v1/datasets/" + sourceId + "/derive",
+                Map.of("corruption", "gaussian_noise", "severity", 5, "seed", 3));
+
+        assertThat(derived.getStatusCode()).as("%s", derived.getBody()).isEqualTo(HttpStatus.CREATED);
+        String derivedId = derived.getBody().get("id").asString();
+        try (S3ObjectStore bucket = new S3ObjectStore(SERVER.settings(BUCKET, S3ProxyServer.SECRET_KEY),
+                new LocalObjectCache(Files.createTempDirectory("s3-test-cache"), 1 << 20))) {
+            List<String> sourceKeys = bucket.keys("datasets/" + sourceId);
+            List<String> derivedKeys = bucket.keys("datasets/" + derivedId);
+            assertThat(sourceKeys).hasSize(2 * 4 * 3);
+            assertThat(derivedKeys).hasSize(sourceKeys.size());
+            String first = sourceKeys.get(0).substring(("datasets/" + sourceId).length());
+            assertThat(bucket.read("datasets/" + derivedId + first)).as("noisy, not a copy")
+                    .isNotEqualTo(bucket.read(sourceKeys.get(0)));
+        }
+        assertThat(Files.exists(localDatasets.directory(UUID.fromString(derivedId)))).isFalse();
+    }
 }
