@@ -33,6 +33,12 @@ class JdbcPrompts implements Prompts {
     public LearnedPrompt save(Tenant owner, LearnedPrompt p) {
         UUID id = p.id() != null ? p.id() : UUID.randomUUID();
         Instant created = clock.instant().truncatedTo(ChronoUnit.MICROS);
+        if (p.jobId() != null) {
+            // a job that saves again (a stopped trial resumed): prompts never change under an id (inference caches
+            // them), so the earlier one stays as it was, as a prompt of no job, and the new one is the job's
+            jdbc.sql("UPDATE prompts SET job_id = NULL WHERE job_id = :job AND tenant = :tenant")
+                    .param("job", p.jobId()).param("tenant", owner.id()).update();
+        }
         jdbc.sql("""
                 INSERT INTO prompts (id, tenant, job_id, dataset_id, model_id, template, size, placement, height,
                                     width, prompt_values, mask, class_names, label_mapping, text_templates,

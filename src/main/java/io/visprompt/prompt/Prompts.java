@@ -11,7 +11,11 @@ import io.visprompt.config.Tenant;
  */
 public interface Prompts {
 
-    /** Stores a prompt of {@code owner} in the caller's transaction and returns it with its id and creation time. */
+    /**
+     * Stores a prompt of {@code owner} in the caller's transaction and returns it with its id and creation time. A
+     * job that saves again (a stopped sweep trial that was resumed) gets a new prompt; the earlier one is kept
+     * unchanged, as a prompt of no job (a prompt never changes under its id).
+     */
     LearnedPrompt save(Tenant owner, LearnedPrompt prompt);
 
     Optional<LearnedPrompt> find(Tenant tenant, UUID id);

@@ -69,7 +69,7 @@ class SweepTrainingTests extends PostgresIntegrationTest {
             if (status.equals("stopped")) {
                 stopped++;
                 assertThat(trial.get("epochs_used").asInt()).as("stopped at the rung").isEqualTo(1);
-                assertThat(trial.get("stopped_reason").asString()).startsWith("ASHA: validation accuracy");
+                assertThat(trial.get("stopped_reason").asString()).startsWith("ASHA: paused at epoch 1");
             } else {
                 assertThat(trial.get("epochs_used").asInt()).isEqualTo(3);
             }
@@ -82,18 +82,29 @@ class SweepTrainingTests extends PostgresIntegrationTest {
         assertThat(sweep.at("/best/best_validation_accuracy").asDouble()).isEqualTo(bestSeen);
         assertThat(sweep.at("/best/trial").asInt()).isEqualTo(board.get(0).get("trial").asInt());
 
-        // the rung decisions, replayed in their order of arrival, are ASHA's
+        // every promotion was of a trial in the top floor(n/3) of the results the rung had then, and at the end
+        // the rung's top floor(4/3) have gone on: promotion-based ASHA's definition
         List<Map<String, Object>> rung = jdbc.sql("""
-                SELECT validation_accuracy, promoted FROM sweep_rungs WHERE sweep_id = ?::uuid ORDER BY recorded_at
+                SELECT job_id, validation_accuracy, promoted, recorded_at, promoted_at FROM sweep_rungs
+                 WHERE sweep_id = ?::uuid ORDER BY recorded_at
                 """).param(id).query().listOfRows();
         assertThat(rung).hasSize(4);
         AshaRungs asha = new AshaRungs(1, 3, 3);
-        List<Double> earlier = new ArrayList<>();
         for (Map<String, Object> r : rung) {
-            double accuracy = (Double) r.get("validation_accuracy");
-            assertThat(r.get("promoted")).isEqualTo(asha.promotes(accuracy, earlier));
-            earlier.add(accuracy);
+            if (!(Boolean) r.get("promoted")) {
+                continue;
+            }
+            java.sql.Timestamp at = (java.sql.Timestamp) r.get("promoted_at");
+            List<Map<String, Object>> then = rung.stream()
+                    .filter(o -> !((java.sql.Timestamp) o.get("recorded_at")).after(at)).toList();
+            long better = then.stream().filter(o -> (Double) o.get("validation_accuracy")
+                    > (Double) r.get("validation_accuracy")).count();
+            assertThat(better).as("promoted %s among %s", r, then).isLessThan(asha.topCount(then.size()));
         }
+        Map<String, Object> best = rung.stream()
+                .max(java.util.Comparator.comparingDouble(r -> (Double) r.get("validation_accuracy"))).orElseThrow();
+        assertThat(best.get("promoted")).isEqualTo(true);
+        assertThat((long) stopped).isEqualTo(rung.stream().filter(r -> !(Boolean) r.get("promoted")).count());
 
         // a stopped trial is an ordinary job that ended as stopped, its checkpoint kept
         String stoppedJob = board.findValues("job_id").stream().map(JsonNode::asString)
