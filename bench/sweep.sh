@@ -3,6 +3,7 @@
 # a grid, and an ASHA sweep over the same trials, with the service's engine and its sweep classes (SweepBench).
 #   bench/sweep.sh                       both tasks, 9 epochs per trial
 #   bench/sweep.sh -Depochs=3 -Dtasks=fashion-border   a smaller run
+#   bench/sweep.sh -Druns=asha -DashaSeeds=1,2,3,4 -Dout=bench/results/sweeps-asha-seeds   ASHA in other trial orders
 # Writes bench/results/sweeps.md (the table) and bench/results/sweeps.csv (every trial). See bench/README.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."

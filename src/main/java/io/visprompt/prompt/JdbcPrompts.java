@@ -69,6 +69,12 @@ class JdbcPrompts implements Prompts {
         }
         byte[] tensors = FloatBytes.encode(p.values(), p.mask());
         String key = tensorKey(id);
+        if (p.jobId() != null) {
+            // a job that saves again (a stopped trial resumed): prompts never change under an id (inference caches
+            // them), so the earlier one stays as it was, as a prompt of no job, and the new one is the job's
+            jdbc.sql("UPDATE prompts SET job_id = NULL WHERE job_id = :job AND tenant = :tenant")
+                    .param("job", p.jobId()).param("tenant", owner.id()).update();
+        }
         store.put(key, tensors);
         try {
             jdbc.sql("""

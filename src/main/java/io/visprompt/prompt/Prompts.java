@@ -13,7 +13,9 @@ public interface Prompts {
 
     /**
      * Stores a prompt of {@code owner}: its tensors as an object in the store, then its row in the caller's
-     * transaction (a rollback deletes the object again). Returns it with its id and creation time.
+     * transaction (a rollback deletes the object again). Returns it with its id and creation time. A job that saves
+     * again (a stopped sweep trial that was resumed) gets a new prompt; the earlier one is kept unchanged, as a
+     * prompt of no job (a prompt never changes under its id).
      */
     LearnedPrompt save(Tenant owner, LearnedPrompt prompt);
 

@@ -80,6 +80,7 @@ final class EndpointRules {
         scoped(rules, HttpMethod.GET, "/v1/training-jobs/**", Set.of(JOBS_READ));
         scoped(rules, HttpMethod.POST, "/v1/training-jobs", Set.of(JOBS_WRITE));
         scoped(rules, HttpMethod.POST, "/v1/training-jobs/*/cancel", Set.of(JOBS_WRITE));
+        scoped(rules, HttpMethod.POST, "/v1/training-jobs/*/resume", Set.of(JOBS_WRITE));
         // a sweep's trials are training jobs: the same scopes
         scoped(rules, HttpMethod.GET, "/v1/sweeps", Set.of(JOBS_READ));
         scoped(rules, HttpMethod.GET, "/v1/sweeps/**", Set.of(JOBS_READ));

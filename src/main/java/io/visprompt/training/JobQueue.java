@@ -106,6 +106,54 @@ class JobQueue {
         });
     }
 
+    /** How a request to resume a stopped job ended. */
+    enum Resume {
+        /** Queued again: the next worker continues it from its checkpoint. */
+        RESUMED,
+        /** The tenant has no such job. */
+        NOT_FOUND,
+        /** The job is not {@code stopped} (nothing changed). */
+        NOT_STOPPED,
+        /** The tenant already has {@code maxActive} unfinished jobs (nothing changed). */
+        AT_QUOTA
+    }
+
+    /**
+     * Queues a {@code stopped} job again (an ASHA promotion, or a user's resume): the next worker that claims it
+     * continues from its checkpoint, which holds its best prompt so far and the state at the epoch it stopped. The
+     * transition and its event are one statement; the quota check holds the same advisory lock as {@link #enqueue}.
+     */
+    Resume resumeStopped(Tenant tenant, UUID jobId, int maxActive, String message) {
+        return transactions.execute(tx -> {
+            jdbc.sql("SELECT 1 FROM pg_advisory_xact_lock(2, hashtext(:tenant))").param("tenant", tenant.id())
+                    .query((rs, row) -> 1).list();
+            Optional<String> status = jdbc.sql("""
+                    SELECT status FROM training_jobs WHERE id = :job AND tenant = :tenant AND kind = :kind FOR UPDATE
+                    """).param("job", jobId).param("tenant", tenant.id()).param("kind", TRAINING)
+                    .query(String.class).optional();
+            if (status.isEmpty()) {
+                return Resume.NOT_FOUND;
+            }
+            if (!"stopped".equals(status.get())) {
+                return Resume.NOT_STOPPED;
+            }
+            if (activeJobs(tenant) >= maxActive) {
+                return Resume.AT_QUOTA;
+            }
+            Timestamp now = now();
+            jdbc.sql("""
+                    WITH resumed AS (
+                        UPDATE training_jobs SET status = 'queued', phase = 'queued', result = NULL, error = NULL,
+                               error_code = NULL, finished_at = NULL, updated_at = :now
+                         WHERE id = :job AND status = 'stopped'
+                        RETURNING id)
+                    INSERT INTO training_job_events (job_id, created_at, level, type, message)
+                    SELECT id, :now, 'info', 'requeued', :message FROM resumed
+                    """).param("job", jobId).param("now", now).param("message", message).update();
+            return Resume.RESUMED;
+        });
+    }
+
     /** Jobs of the tenant that are queued, running or being cancelled: what the concurrent-jobs quota counts. */
     long activeJobs(Tenant tenant) {
         return jdbc.sql("""

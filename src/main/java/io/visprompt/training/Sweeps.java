@@ -203,7 +203,8 @@ class Sweeps {
 
     private void advanceLocked(UUID sweepId) {
         Optional<Map<String, Object>> found = jdbc.sql("""
-                SELECT tenant, dataset_id, model_id, parallelism, waiting_for_quota, jsonb_array_length(plan) AS planned
+                SELECT tenant, dataset_id, model_id, parallelism, waiting_for_quota, jsonb_array_length(plan) AS planned,
+                       eta, min_epochs, max_epochs_per_trial
                   FROM sweeps WHERE id = :id AND status = 'running' FOR UPDATE
                 """).param("id", sweepId).query().listOfRows().stream().findFirst();
         if (found.isEmpty()) {
@@ -224,7 +225,38 @@ class Sweeps {
         int parallelism = ((Number) sweep.get("parallelism")).intValue();
         boolean waiting = (Boolean) sweep.get("waiting_for_quota");
         int maxActive = quotas.of(tenant).concurrentJobs();
-        while (inFlight < parallelism && submitted < planned) {
+        AshaRungs asha = sweep.get("eta") == null ? null : ashaOf(sweep);
+        while (inFlight < parallelism) {
+            // ASHA: a free worker first promotes a paused trial, and only when none qualifies starts a new one
+            Optional<AshaRungs.Promotion<UUID>> promotion = asha == null ? Optional.empty()
+                    : asha.nextPromotion(rungResults(sweepId, null));
+            if (promotion.isPresent()) {
+                AshaRungs.Promotion<UUID> p = promotion.get();
+                JobQueue.Resume resumed = queue.resumeStopped(tenant, p.trial(), maxActive, "ASHA promoted the "
+                        + "trial from epoch " + p.fromEpoch() + ": it continues from its checkpoint to epoch "
+                        + p.toEpoch());
+                if (resumed == JobQueue.Resume.AT_QUOTA) {
+                    if (!waiting) {
+                        event(sweepId, "warning", "waiting_for_quota", p.trial(), "Promoted trial waits: the tenant "
+                                + "has " + maxActive + " queued or running jobs, its concurrent-jobs quota");
+                        setWaiting(sweepId, true);
+                    }
+                    return;
+                }
+                int results = rungResults(sweepId, null).get(p.fromEpoch()).size();
+                promote(sweepId, p, results, asha.topCount(results), "resumed");
+                if (resumed == JobQueue.Resume.RESUMED) {
+                    inFlight++;
+                    if (waiting) {
+                        setWaiting(sweepId, false);
+                        waiting = false;
+                    }
+                }
+                continue;
+            }
+            if (submitted >= planned) {
+                break;
+            }
             Map<String, Object> trial = jdbc.sql("""
                     SELECT (plan -> :i -> 'spec')::text AS spec,
                            (plan -> :i ->> 'total_steps')::bigint AS total_steps
@@ -306,9 +338,12 @@ class Sweeps {
     }
 
     /**
-     * ASHA's decision for a trial that finished {@code epoch} with {@code accuracy}, taken once, under a lock on the
-     * sweep's row and the trial's lease, in one transaction with its record and event. Empty to go on, else why the
-     * trial stops. A repeated epoch (a resumed attempt) reads the earlier decision back.
+     * ASHA at a rung (promotion-based, see {@link AshaRungs}): the trial that finished {@code epoch} with
+     * {@code accuracy} records its result there, then its worker, now free, takes the next job: the trial goes on
+     * only if it is itself the promotion ASHA chooses; otherwise it pauses (ends as {@code stopped}, its checkpoint
+     * kept) and {@link #advance}, after it ended, promotes the chosen trial or starts a new one. Taken under a lock on
+     * the sweep's row and the trial's lease, in one transaction with the record and its event. Empty to go on, else
+     * why the trial pauses. A repeated epoch (a resumed attempt) reuses its record and is decided again.
      *
      * @throws LeaseLost when the trial's lease is gone
      */
@@ -327,51 +362,82 @@ class Sweeps {
                 return Optional.<String>empty();
             }
             UUID sweepId = (UUID) found.get().get("id");
-            AshaRungs rungs = new AshaRungs(((Number) found.get().get("min_epochs")).intValue(),
-                    ((Number) found.get().get("eta")).intValue(),
-                    ((Number) found.get().get("max_epochs_per_trial")).intValue());
-            if (!rungs.isRung(epoch)) {
+            AshaRungs asha = ashaOf(found.get());
+            if (!asha.isRung(epoch)) {
                 return Optional.<String>empty();
             }
-            Optional<Boolean> earlierDecision = jdbc.sql("""
+            Optional<Boolean> recorded = jdbc.sql("""
                     SELECT promoted FROM sweep_rungs WHERE sweep_id = :sweep AND rung_epoch = :epoch AND job_id = :job
                     """).param("sweep", sweepId).param("epoch", epoch).param("job", lease.jobId())
                     .query(Boolean.class).optional();
-            List<Double> earlier = jdbc.sql("""
-                    SELECT validation_accuracy FROM sweep_rungs
-                     WHERE sweep_id = :sweep AND rung_epoch = :epoch AND job_id <> :job
-                       AND (CAST(:decided AS boolean) IS NULL OR recorded_at <
-                            (SELECT recorded_at FROM sweep_rungs WHERE sweep_id = :sweep AND rung_epoch = :epoch
-                                                                   AND job_id = :job))
-                    """).param("sweep", sweepId).param("epoch", epoch).param("job", lease.jobId())
-                    .param("decided", earlierDecision.orElse(null)).query(Double.class).list();
-            boolean promoted;
-            if (earlierDecision.isPresent()) {
-                promoted = earlierDecision.get();
-            } else {
-                promoted = rungs.promotes(accuracy, earlier);
+            if (recorded.orElse(false)) {
+                return Optional.<String>empty();
+            }
+            if (recorded.isEmpty()) {
                 int written = jdbc.sql("""
                         INSERT INTO sweep_rungs (sweep_id, rung_epoch, job_id, validation_accuracy, promoted, recorded_at)
-                        SELECT :sweep, :epoch, id, :accuracy, :promoted, :now FROM training_jobs
+                        SELECT :sweep, :epoch, id, :accuracy, false, :now FROM training_jobs
                          WHERE id = :job AND lease_owner = :worker AND attempt = :attempt AND status = 'running'
                         """).param("sweep", sweepId).param("epoch", epoch).param("accuracy", accuracy)
-                        .param("promoted", promoted).param("now", now()).param("job", lease.jobId())
-                        .param("worker", lease.worker()).param("attempt", lease.attempt()).update();
+                        .param("now", now()).param("job", lease.jobId()).param("worker", lease.worker())
+                        .param("attempt", lease.attempt()).update();
                 if (written == 0) {
                     throw new LeaseLost(lease);
                 }
-                event(sweepId, "info", promoted ? "trial_promoted" : "trial_stopped", lease.jobId(),
-                        String.format(Locale.ROOT, "Job %s: validation accuracy %.4f at epoch %d %s", lease.jobId(),
-                                accuracy, epoch, promoted ? "goes on (top 1/" + found.get().get("eta") + " of "
-                                        + (earlier.size() + 1) + " at this rung so far)" : "stops"));
             }
-            if (promoted) {
+            Map<Integer, List<AshaRungs.Result<UUID>>> rungs = rungResults(sweepId, lease.jobId());
+            List<AshaRungs.Result<UUID>> here = rungs.get(epoch);
+            Optional<AshaRungs.Promotion<UUID>> next = asha.nextPromotion(rungs);
+            if (next.isPresent() && next.get().trial().equals(lease.jobId())) {
+                promote(sweepId, next.get(), here.size(), asha.topCount(here.size()), "goes on");
                 return Optional.<String>empty();
             }
-            return Optional.of(String.format(Locale.ROOT, "ASHA: validation accuracy %.4f at epoch %d is below "
-                    + "%.4f, the top-1/%s cutoff of the %d trial(s) that reached this rung before it", accuracy,
-                    epoch, rungs.cutoff(earlier), found.get().get("eta"), earlier.size()));
+            String reason = String.format(Locale.ROOT, "ASHA: paused at epoch %d with validation accuracy %.4f: "
+                    + "not among the top %d (1/%d) of the %d result(s) at this rung so far%s; the sweep resumes it "
+                    + "from its checkpoint should it rise into them", epoch, accuracy, asha.topCount(here.size()),
+                    asha.eta(), here.size(), next.map(p -> ", and a free worker first promotes job " + p.trial()
+                            + " (epoch " + p.fromEpoch() + ")").orElse(""));
+            if (recorded.isEmpty()) {
+                event(sweepId, "info", "trial_stopped", lease.jobId(), "Job " + lease.jobId() + " " + reason);
+            }
+            return Optional.of(reason);
         });
+    }
+
+    private static AshaRungs ashaOf(Map<String, Object> sweep) {
+        return new AshaRungs(((Number) sweep.get("min_epochs")).intValue(), ((Number) sweep.get("eta")).intValue(),
+                ((Number) sweep.get("max_epochs_per_trial")).intValue());
+    }
+
+    /**
+     * Every rung's results in order of arrival. A result may be promoted when its trial is paused ({@code stopped})
+     * or is {@code reviewing}, the running trial whose worker asks.
+     */
+    private Map<Integer, List<AshaRungs.Result<UUID>>> rungResults(UUID sweepId, UUID reviewing) {
+        Map<Integer, List<AshaRungs.Result<UUID>>> rungs = new HashMap<>();
+        jdbc.sql("""
+                SELECT r.rung_epoch, r.job_id, r.validation_accuracy, r.promoted,
+                       (j.status = 'stopped' OR j.id = CAST(:reviewing AS uuid)) AS promotable
+                  FROM sweep_rungs r JOIN training_jobs j ON j.id = r.job_id
+                 WHERE r.sweep_id = :sweep ORDER BY r.recorded_at, r.job_id
+                """).param("sweep", sweepId).param("reviewing", reviewing).query((rs, row) -> {
+                    rungs.computeIfAbsent(rs.getInt("rung_epoch"), e -> new ArrayList<>()).add(new AshaRungs.Result<>(
+                            rs.getObject("job_id", UUID.class), rs.getDouble("validation_accuracy"),
+                            rs.getBoolean("promoted"), rs.getBoolean("promotable")));
+                    return null;
+                }).list();
+        return rungs;
+    }
+
+    private void promote(UUID sweepId, AshaRungs.Promotion<UUID> p, int results, int top, String how) {
+        jdbc.sql("""
+                UPDATE sweep_rungs SET promoted = true, promoted_at = :now
+                 WHERE sweep_id = :sweep AND rung_epoch = :epoch AND job_id = :job
+                """).param("now", now()).param("sweep", sweepId).param("epoch", p.fromEpoch())
+                .param("job", p.trial()).update();
+        event(sweepId, "info", "trial_promoted", p.trial(), String.format(Locale.ROOT, "Job %s %s from epoch %d to "
+                + "epoch %d: among the top %d of the %d result(s) at this rung", p.trial(), how, p.fromEpoch(),
+                p.toEpoch(), top, results));
     }
 
     private void event(UUID sweepId, String level, String type, UUID jobId, String message) {

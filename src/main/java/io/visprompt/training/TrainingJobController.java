@@ -12,7 +12,10 @@ import io.visprompt.config.ApiProblem;
 import io.visprompt.config.IdempotencyKeys;
 import io.visprompt.config.CursorPage;
 import io.visprompt.config.Tenant;
+import io.visprompt.config.DomainException;
 import io.visprompt.model.ModelCatalog;
+import io.visprompt.security.QuotaExceeded;
+import io.visprompt.security.Quotas;
 import jakarta.validation.Valid;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -39,9 +42,11 @@ class TrainingJobController {
     private final TrainingJobEventStream eventStream;
     private final ModelCatalog models;
     private final TrainingProperties properties;
+    private final Quotas quotas;
 
     TrainingJobController(JobSubmission submission, TrainingJobQueries queries, JobQueue queue,
-            TrainingJobEventStream eventStream, ModelCatalog models, TrainingProperties properties) {
+            TrainingJobEventStream eventStream, ModelCatalog models, TrainingProperties properties, Quotas quotas) {
+        this.quotas = quotas;
         this.submission = submission;
         this.queries = queries;
         this.queue = queue;
@@ -140,6 +145,29 @@ class TrainingJobController {
             if (JobStatus.fromWire(job.status()) != JobStatus.CANCELLING) {
                 throw ApiProblem.conflict("job_not_cancellable", "Job " + id + " is already " + job.status());
             }
+        }
+        return ResponseEntity.status(HttpStatus.ACCEPTED).body(get(tenant, id));
+    }
+
+    /**
+     * A {@code stopped} job (a sweep trial that ASHA stopped) is queued again through the one queue; the next worker
+     * continues it from its checkpoint (its best prompt so far and the state after the epoch it stopped at) to its
+     * last epoch, like a job resumed after a crash. It counts against the concurrent-jobs quota again.
+     */
+    @PostMapping("/{id}/resume")
+    @ResponseStatus(HttpStatus.ACCEPTED)
+    @Operation(summary = "Continue a stopped job (a sweep trial ASHA stopped) from its checkpoint to its last epoch")
+    ResponseEntity<TrainingJobView> resume(Tenant tenant, @PathVariable UUID id) {
+        int maxActive = quotas.of(tenant).concurrentJobs();
+        switch (queue.resumeStopped(tenant, id, maxActive,
+                "Resume requested: the job continues from its checkpoint to its last epoch")) {
+            case NOT_FOUND -> throw ApiProblem.notFound("training_job", id);
+            case NOT_STOPPED -> throw ApiProblem.conflict("job_not_stopped", "Job " + id + " is "
+                    + get(tenant, id).status() + "; only a stopped job can be resumed");
+            case AT_QUOTA -> throw new QuotaExceeded(DomainException.Kind.LIMIT_REACHED, "concurrent_jobs", maxActive,
+                    queue.activeJobs(tenant), "The tenant already has " + maxActive + " queued or running jobs, "
+                            + "its quota; wait for one to finish or cancel one");
+            case RESUMED -> { }
         }
         return ResponseEntity.status(HttpStatus.ACCEPTED).body(get(tenant, id));
     }

@@ -98,6 +98,8 @@ class OpenApiContractTests extends PostgresIntegrationTest {
         assertThat(fieldNames(document.at("/paths/~1v1~1api-keys/post/responses"))).contains("201");
         assertThat(fieldNames(document.at("/paths/~1v1~1training-jobs~1{id}~1cancel/post/responses")))
                 .contains("202");
+        assertThat(fieldNames(document.at("/paths/~1v1~1training-jobs~1{id}~1resume/post/responses")))
+                .contains("202");
         assertThat(fieldNames(document.at("/paths/~1v1~1training-jobs/post/responses/400/content")))
                 .containsExactly("application/problem+json");
         assertThat(document.at("/components/securitySchemes/apiKey/scheme").asString()).isEqualTo("bearer");
@@ -175,6 +177,8 @@ class OpenApiContractTests extends PostgresIntegrationTest {
         String queued = json.readTree(call("POST", "/v1/training-jobs", Map.of("dataset_id", dataset,
                 "model", "fashion-cnn", "hyperparameters", Map.of("epochs", 1000))).body()).get("id").asString();
         assertThat(call("POST", "/v1/training-jobs/" + queued + "/cancel", null).status()).isIn(202, 409);
+        assertThat(call("POST", "/v1/training-jobs/" + job + "/resume", null).status()).as("only a stopped job")
+                .isEqualTo(409);
         call("GET", "/v1/training-jobs/" + UUID.randomUUID(), null);
 
         // sweeps

@@ -69,7 +69,7 @@ class SweepTrainingTests extends PostgresIntegrationTest {
             if (status.equals("stopped")) {
                 stopped++;
                 assertThat(trial.get("epochs_used").asInt()).as("stopped at the rung").isEqualTo(1);
-                assertThat(trial.get("stopped_reason").asString()).startsWith("ASHA: validation accuracy");
+                assertThat(trial.get("stopped_reason").asString()).startsWith("ASHA: paused at epoch 1");
             } else {
                 assertThat(trial.get("epochs_used").asInt()).isEqualTo(3);
             }
@@ -82,18 +82,29 @@ class SweepTrainingTests extends PostgresIntegrationTest {
         assertThat(sweep.at("/best/best_validation_accuracy").asDouble()).isEqualTo(bestSeen);
         assertThat(sweep.at("/best/trial").asInt()).isEqualTo(board.get(0).get("trial").asInt());
 
-        // the rung decisions, replayed in their order of arrival, are ASHA's
+        // every promotion was of a trial in the top floor(n/3) of the results the rung had then, and at the end
+        // the rung's top floor(4/3) have gone on: promotion-based ASHA's definition
         List<Map<String, Object>> rung = jdbc.sql("""
-                SELECT validation_accuracy, promoted FROM sweep_rungs WHERE sweep_id = ?::uuid ORDER BY recorded_at
+                SELECT job_id, validation_accuracy, promoted, recorded_at, promoted_at FROM sweep_rungs
+                 WHERE sweep_id = ?::uuid ORDER BY recorded_at
                 """).param(id).query().listOfRows();
         assertThat(rung).hasSize(4);
         AshaRungs asha = new AshaRungs(1, 3, 3);
-        List<Double> earlier = new ArrayList<>();
         for (Map<String, Object> r : rung) {
-            double accuracy = (Double) r.get("validation_accuracy");
-            assertThat(r.get("promoted")).isEqualTo(asha.promotes(accuracy, earlier));
-            earlier.add(accuracy);
+            if (!(Boolean) r.get("promoted")) {
+                continue;
+            }
+            java.sql.Timestamp at = (java.sql.Timestamp) r.get("promoted_at");
+            List<Map<String, Object>> then = rung.stream()
+                    .filter(o -> !((java.sql.Timestamp) o.get("recorded_at")).after(at)).toList();
+            long better = then.stream().filter(o -> (Double) o.get("validation_accuracy")
+                    > (Double) r.get("validation_accuracy")).count();
+            assertThat(better).as("promoted %s among %s", r, then).isLessThan(asha.topCount(then.size()));
         }
+        Map<String, Object> best = rung.stream()
+                .max(java.util.Comparator.comparingDouble(r -> (Double) r.get("validation_accuracy"))).orElseThrow();
+        assertThat(best.get("promoted")).isEqualTo(true);
+        assertThat((long) stopped).isEqualTo(rung.stream().filter(r -> !(Boolean) r.get("promoted")).count());
 
         // a stopped trial is an ordinary job that ended as stopped, its checkpoint kept
         String stoppedJob = board.findValues("job_id").stream().map(JsonNode::asString)
@@ -121,5 +132,74 @@ class SweepTrainingTests extends PostgresIntegrationTest {
         assertThat(classified.getStatusCode()).as("%s", classified.getBody()).isEqualTo(HttpStatus.OK);
         assertThat(classified.getBody().at("/predictions/0/label").asString()).isNotBlank();
         assertThat(UUID.fromString(sweep.at("/best/job_id").asString())).isNotNull();
+    }
+
+    /**
+     * A trial ASHA stopped is resumed on request: POST /v1/training-jobs/{id}/resume queues it again, and a worker
+     * continues it from the checkpoint after the epoch it stopped at (not from scratch) to its last epoch.
+     */
+    @Test
+    void aStoppedTrialResumedOnRequestContinuesFromItsCheckpointAndFinishes() {
+        String dataset = uploadDataset(DATASET, "fashion-border.zip", "resume-fashion").getBody().get("id").asString();
+        // three trials at one rung (epoch 1): floor(3/3) = 1 goes on, the other two end stopped after epoch 1
+        Map<String, Object> body = new HashMap<>(Map.of("dataset_id", dataset, "model", "fashion-cnn",
+                "strategy", "asha", "seed", 2, "max_trials", 3, "max_epochs_per_trial", 3, "parallelism", 1,
+                "space", Map.of("hyperparameters", Map.of("learning_rate", List.of(0.01, 1, 4)))));
+        body.put("hyperparameters", Map.of("batch_size", 32, "warmup_steps", 5, "seed", 0));
+        String sweep = postJson("/v1/sweeps", body).getBody().get("id").asString();
+        JsonNode ended = await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(1))
+                .until(() -> getJson("/v1/sweeps/" + sweep).getBody(), s -> !s.get("status").asString().equals("running"));
+        List<String> stopped = new ArrayList<>();
+        String finished = null;
+        for (JsonNode trial : ended.get("leaderboard")) {
+            if (trial.get("status").asString().equals("stopped")) {
+                stopped.add(trial.get("job_id").asString());
+            } else {
+                finished = trial.get("job_id").asString();
+            }
+        }
+        assertThat(stopped).as("%s", ended).hasSize(2);
+        String job = stopped.get(0);
+        String stoppedPrompt = getJson("/v1/training-jobs/" + job).getBody().at("/result/prompt_id").asString();
+        long checkpointStep = jdbc.sql("SELECT step FROM training_job_checkpoints WHERE job_id = ?::uuid").param(job)
+                .query(Long.class).single();
+
+        ResponseEntity<JsonNode> refused = postJson("/v1/training-jobs/" + finished + "/resume", Map.of());
+        assertThat(refused.getStatusCode()).isEqualTo(HttpStatus.CONFLICT);
+        assertThat(refused.getBody().get("code").asString()).isEqualTo("job_not_stopped");
+        assertThat(postJson("/v1/training-jobs/" + UUID.randomUUID() + "/resume", Map.of()).getStatusCode())
+                .isEqualTo(HttpStatus.NOT_FOUND);
+        String tenant = "resumer-" + UUID.randomUUID().toString().substring(0, 8);
+        String otherKey = postJson("/v1/api-keys", Map.of("name", "resume", "tenant", tenant,
+                "scopes", List.of("jobs:read", "jobs:write"))).getBody().get("key").asString();
+        assertThat(client(otherKey).post().uri("/v1/training-jobs/" + job + "/resume").retrieve()
+                .toEntity(JsonNode.class).getStatusCode()).as("another tenant's job").isEqualTo(HttpStatus.NOT_FOUND);
+        String readerKey = postJson("/v1/api-keys", Map.of("name", "resume", "tenant", tenant,
+                "scopes", List.of("jobs:read"))).getBody().get("key").asString();
+        assertThat(client(readerKey).post().uri("/v1/training-jobs/" + job + "/resume").retrieve()
+                .toEntity(JsonNode.class).getStatusCode()).as("jobs:write needed").isEqualTo(HttpStatus.FORBIDDEN);
+
+        ResponseEntity<JsonNode> resumed = postJson("/v1/training-jobs/" + job + "/resume", Map.of());
+        assertThat(resumed.getStatusCode()).as("%s", resumed.getBody()).isEqualTo(HttpStatus.ACCEPTED);
+        assertThat(resumed.getBody().get("status").asString()).isIn("queued", "running");
+        assertThat(postJson("/v1/training-jobs/" + job + "/resume", Map.of()).getBody().get("code").asString())
+                .as("resumed once").isEqualTo("job_not_stopped");
+
+        JsonNode done = await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500))
+                .until(() -> getJson("/v1/training-jobs/" + job).getBody(),
+                        j -> JobStatus.fromWire(j.get("status").asString()).isTerminal());
+        assertThat(done.get("status").asString()).as("%s", done).isEqualTo("succeeded");
+        assertThat(getJson("/v1/training-jobs/" + job + "/metrics").getBody().get("data")).hasSize(3);
+        List<String> events = new ArrayList<>();
+        getJson("/v1/training-jobs/" + job + "/events?limit=100").getBody().get("data")
+                .forEach(e -> events.add(e.get("type").asString() + ": " + e.get("message").asString()));
+        assertThat(events).as("%s", events).anyMatch(e -> e.startsWith("requeued: Resume requested"))
+                .anyMatch(e -> e.startsWith("resumed: Resuming from the checkpoint at step " + checkpointStep
+                        + " (1 epochs done)"));
+        assertThat(events.get(events.size() - 1)).startsWith("succeeded");
+        String newPrompt = done.at("/result/prompt_id").asString();
+        assertThat(newPrompt).isNotEqualTo(stoppedPrompt);
+        assertThat(getJson("/v1/prompts/" + stoppedPrompt).getStatusCode()).as("the stopped trial's prompt is kept")
+                .isEqualTo(HttpStatus.OK);
     }
 }

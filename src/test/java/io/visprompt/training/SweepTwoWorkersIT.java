@@ -3,124 +3,135 @@ package io.visprompt.training;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
 import io.visprompt.TestArchives;
-import io.visprompt.VispromptApplication;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
-import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.http.MediaType;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.util.LinkedMultiValueMap;
-import org.springframework.util.MultiValueMap;
-import org.springframework.web.client.RestClient;
-import org.springframework.core.io.ByteArrayResource;
-import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Two service instances (two Spring contexts, each with its own worker, heartbeat, reaper and sweep top-up) on one
- * PostgreSQL run one sweep: its trials run at the same time on both, no trial is claimed twice, and when one instance
- * shuts down mid-sweep its trial resumes on the other from the checkpoint: the sweep loses no trial.
+ * Two service processes (the packaged jar, each with its worker, heartbeat, reaper and sweep top-up) on one
+ * PostgreSQL run one sweep: its trials run at the same time in both, no trial is claimed twice at once, and when one
+ * process is killed (SIGKILL: no checkpoint on the way out, no release) mid-trial, its lease expires and the other
+ * process resumes that trial from its last checkpoint: the sweep loses no trial.
  */
 class SweepTwoWorkersIT {
 
+    private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final String ADMIN_KEY = "vp_sweepit_" + "0123456789abcdef".repeat(3);
-    private final List<ConfigurableApplicationContext> contexts = new ArrayList<>();
+    private final List<Process> processes = new ArrayList<>();
+    private final HttpClient http = HttpClient.newHttpClient();
     private EmbeddedPostgres postgres;
 
     @AfterEach
-    void stopEverything() throws Exception {
-        contexts.forEach(ConfigurableApplicationContext::close);
+    void stopEverything() throws IOException {
+        processes.forEach(Process::destroyForcibly);
         if (postgres != null) {
             postgres.close();
         }
     }
 
     @Test
-    void twoWorkersRunASweepsTrialsInParallelWithoutDoubleClaimsAndLoseNoneWhenOneStops() throws Exception {
+    void twoWorkerProcessesRunASweepInParallelWithoutDoubleClaimsAndLoseNoTrialWhenOneIsKilled() throws Exception {
         postgres = EmbeddedPostgres.builder().start();
         JdbcClient db = JdbcClient.create(postgres.getPostgresDatabase());
-        String storage = Files.createTempDirectory("visprompt-sweep-it").toString();
-        ConfigurableApplicationContext first = start(storage);
-        start(storage);
-        RestClient http = RestClient.builder().baseUrl("http://localhost:" + port(first))
-                .defaultHeader("Authorization", "Bearer " + ADMIN_KEY).build();
+        Path storage = Files.createTempDirectory("visprompt-sweep-it");
+        int portA = freePort();
+        Process first = start(portA, storage, "first");
+        String base = "http://localhost:" + portA;
+        awaitReady(base);
+        Process second = start(freePort(), storage, "second");
 
-        MultiValueMap<String, Object> parts = new LinkedMultiValueMap<>();
-        parts.add("file", new ByteArrayResource(TestArchives.fixture("fashion-border.zip")) {
-            @Override
-            public String getFilename() {
-                return "fashion-border.zip";
-            }
-        });
-        String dataset = http.post().uri("/v1/datasets").contentType(MediaType.MULTIPART_FORM_DATA).body(parts)
-                .retrieve().body(JsonNode.class).get("id").asString();
-        JsonNode sweep = http.post().uri("/v1/sweeps").contentType(MediaType.APPLICATION_JSON).body(Map.of(
+        String dataset = JSON.readTree(upload(base, TestArchives.fixture("fashion-border.zip"))).get("id").asString();
+        String sweepBody = JSON.writeValueAsString(Map.of(
                 "dataset_id", dataset, "model", "fashion-cnn", "strategy", "grid", "max_trials", 4,
                 "max_epochs_per_trial", 6, "parallelism", 2,
                 "space", Map.of("hyperparameters", Map.of("learning_rate", List.of(1, 2, 4, 8))),
-                "hyperparameters", Map.of("batch_size", 16, "warmup_steps", 5, "checkpoint_every", 5)))
-                .retrieve().body(JsonNode.class);
-        UUID id = UUID.fromString(sweep.get("id").asString());
+                "hyperparameters", Map.of("batch_size", 16, "warmup_steps", 5, "checkpoint_every", 5)));
+        UUID id = UUID.fromString(JSON.readTree(send(HttpRequest.newBuilder(URI.create(base + "/v1/sweeps"))
+                .header("Authorization", "Bearer " + ADMIN_KEY).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(sweepBody)))).get("id").asString());
 
-        // both instances hold a trial at once
-        await().atMost(Duration.ofMinutes(3)).until(() -> db.sql("""
-                SELECT count(DISTINCT regexp_replace(lease_owner, '-w[0-9]+$', '')) FROM training_jobs
-                 WHERE sweep_id = :id AND status = 'running'
-                """).param("id", id).query(Long.class).single() == 2);
-        await().atMost(Duration.ofMinutes(2)).until(() -> db.sql("""
-                SELECT count(*) FROM training_jobs j JOIN training_job_checkpoints c ON c.job_id = j.id
+        // both processes hold a trial at once, each past its first checkpoint
+        await().atMost(Duration.ofMinutes(4)).until(() -> db.sql("""
+                SELECT count(DISTINCT regexp_replace(j.lease_owner, '-w[0-9]+$', '')) FROM training_jobs j
+                  JOIN training_job_checkpoints c ON c.job_id = j.id
                  WHERE j.sweep_id = :id AND j.status = 'running'
                 """).param("id", id).query(Long.class).single() == 2);
-        // graceful: its worker checkpoints and gives its trial back (whichever it holds at that moment)
-        first.close();
-        contexts.remove(first);
+        Map<String, Object> killedTrial = runningTrialOf(db, id, first.pid());
+        UUID killedJob = (UUID) killedTrial.get("id");
+        first.destroyForcibly(); // SIGKILL: no shutdown hook, no checkpoint on the way out, no release
+        assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(db.sql("SELECT status FROM training_jobs WHERE id = :job").param("job", killedJob)
+                .query(String.class).single()).as("nothing released it").isEqualTo("running");
 
         await().atMost(Duration.ofMinutes(8)).pollInterval(Duration.ofSeconds(1)).until(() -> db.sql(
                 "SELECT status FROM sweeps WHERE id = :id").param("id", id).query(String.class).single(),
                 status -> !status.equals("running"));
         assertThat(db.sql("SELECT status FROM sweeps WHERE id = :id").param("id", id).query(String.class).single())
                 .isEqualTo("succeeded");
+        assertThat(second.isAlive()).isTrue();
 
         List<Map<String, Object>> trials = db.sql("""
                 SELECT id, status, attempt, started_at, finished_at,
                        (SELECT count(*) FROM training_job_events e WHERE e.job_id = j.id AND e.type = 'claimed') AS claims,
-                       (SELECT count(*) FROM training_job_events e WHERE e.job_id = j.id AND e.type = 'released') AS releases,
+                       (SELECT count(*) FROM training_job_events e WHERE e.job_id = j.id
+                         AND e.type IN ('released', 'lease_expired')) AS handovers,
                        (SELECT count(*) FROM training_job_events e WHERE e.job_id = j.id AND e.type = 'resumed'
                          AND e.message LIKE 'Resuming from the checkpoint%') AS resumes,
                        (SELECT count(*) FROM training_job_metrics m WHERE m.job_id = j.id) AS epochs
                   FROM training_jobs j WHERE sweep_id = :id ORDER BY sweep_trial
                 """).param("id", id).query().listOfRows();
         assertThat(trials).hasSize(4);
-        long released = 0;
         for (Map<String, Object> t : trials) {
-            assertThat(t.get("status")).as("%s", t).isEqualTo("succeeded");
-            assertThat(t.get("epochs")).isEqualTo(6L);
-            long releases = (Long) t.get("releases");
-            // a trial is claimed once, and once more after each release: never by two workers at a time
-            assertThat(t.get("claims")).as("%s", t).isEqualTo(1 + releases);
-            assertThat(((Number) t.get("attempt")).longValue()).isEqualTo(1 + releases);
-            assertThat(t.get("resumes")).as("a released trial resumes from its checkpoint: %s", db.sql("""
+            List<String> events = db.sql("""
                     SELECT type || ': ' || message FROM training_job_events WHERE job_id = :job ORDER BY id
-                    """).param("job", t.get("id")).query(String.class).list()).isEqualTo(releases);
-            released += releases;
+                    """).param("job", t.get("id")).query(String.class).list();
+            assertThat(t.get("status")).as("%s", events).isEqualTo("succeeded");
+            assertThat(t.get("epochs")).isEqualTo(6L);
+            long handovers = (Long) t.get("handovers");
+            // a trial is claimed once, and once more after each handover: never by two workers at a time
+            assertThat(t.get("claims")).as("%s", events).isEqualTo(1 + handovers);
+            assertThat(((Number) t.get("attempt")).longValue()).isEqualTo(1 + handovers);
+            assertThat(t.get("resumes")).as("a handed-over trial resumes from its checkpoint: %s", events)
+                    .isEqualTo(handovers);
+            boolean claimed = false;
+            for (String e : events) {
+                if (e.startsWith("claimed: ")) {
+                    assertThat(claimed).as("claimed again before a handover: %s", events).isFalse();
+                    claimed = true;
+                } else if (e.startsWith("released: ") || e.startsWith("lease_expired: ")) {
+                    claimed = false;
+                }
+            }
         }
-        assertThat(released).as("the stopped instance gave its trial back").isEqualTo(1);
-        List<String> events = db.sql("""
-                SELECT e.type FROM training_job_events e JOIN training_jobs j ON j.id = e.job_id
-                 WHERE j.sweep_id = :id AND e.type IN ('claimed', 'released', 'succeeded') ORDER BY e.job_id, e.id
-                """).param("id", id).query(String.class).list();
-        assertThat(String.join(",", events)).doesNotContain("claimed,claimed");
+        Map<String, Object> killed = trials.stream().filter(t -> t.get("id").equals(killedJob)).findFirst()
+                .orElseThrow();
+        assertThat(killed.get("handovers")).as("the killed process's trial: its lease expired, then it resumed")
+                .isEqualTo(1L);
+        assertThat(db.sql("""
+                SELECT count(*) FROM training_job_events WHERE job_id = :job AND type = 'lease_expired'
+                """).param("job", killedJob).query(Long.class).single()).isEqualTo(1L);
+        assertThat(trials.stream().mapToLong(t -> (Long) t.get("handovers")).sum()).as("only that one")
+                .isEqualTo(1L);
         // two trials' running intervals overlap
         boolean overlap = false;
         for (Map<String, Object> a : trials) {
@@ -136,24 +147,67 @@ class SweepTwoWorkersIT {
                 .param("id", id).query(Long.class).single()).as("each trial submitted once").isEqualTo(4L);
     }
 
-    private ConfigurableApplicationContext start(String storage) {
-        // command-line arguments: they outrank application.yml (default properties would not)
-        ConfigurableApplicationContext context = new SpringApplicationBuilder(VispromptApplication.class)
-                .profiles("test")
-                .run("--server.port=0",
-                        "--spring.datasource.url=" + postgres.getJdbcUrl("postgres", "postgres"),
-                        "--spring.datasource.username=postgres",
-                        "--visprompt.datasets.storage-dir=" + storage,
-                        "--visprompt.security.bootstrap-key=" + ADMIN_KEY,
-                        "--visprompt.training.workers=true",
-                        "--visprompt.training.reaper=true",
-                        "--visprompt.training.heartbeat-interval=1s",
-                        "--visprompt.training.progress-interval=0s");
-        contexts.add(context);
-        return context;
+    /** The trial the process with {@code pid} runs: its workers' names carry the process id. */
+    private static Map<String, Object> runningTrialOf(JdbcClient db, UUID sweep, long pid) {
+        return db.sql("""
+                SELECT id, lease_owner FROM training_jobs
+                 WHERE sweep_id = :id AND status = 'running' AND lease_owner LIKE :owner
+                """).param("id", sweep).param("owner", "%-" + pid + "-%").query().singleRow();
     }
 
-    private static int port(ConfigurableApplicationContext context) {
-        return ((WebServerApplicationContext) context).getWebServer().getPort();
+    private Process start(int port, Path storage, String name) throws IOException {
+        String jar = System.getProperty("visprompt.jar");
+        assertThat(Path.of(jar)).as("the packaged service jar").exists();
+        Path log = Files.createTempFile("visprompt-sweep-" + name, ".log");
+        // a short lease so the killed process's trial is requeued soon; retries stay well under it
+        Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dai.djl.offline=true", "-Dai.djl.pytorch.num_threads=1", "-Xmx1g", "-jar", jar,
+                "--server.port=" + port,
+                "--spring.datasource.url=" + postgres.getJdbcUrl("postgres", "postgres"),
+                "--spring.datasource.username=postgres",
+                "--visprompt.datasets.storage-dir=" + storage,
+                "--visprompt.security.bootstrap-key=" + ADMIN_KEY,
+                "--visprompt.training.lease-duration=10s",
+                "--visprompt.training.transient-retry=3s",
+                "--visprompt.training.heartbeat-interval=1s",
+                "--visprompt.training.reaper-interval=1s",
+                "--visprompt.training.progress-interval=0s")
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        processes.add(process);
+        return process;
+    }
+
+    private void awaitReady(String base) {
+        // refused connections while the process starts
+        await().atMost(Duration.ofMinutes(2)).ignoreExceptionsInstanceOf(IOException.class).until(() -> http.send(
+                HttpRequest.newBuilder(URI.create(base + "/actuator/health/readiness")).build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode() == 200);
+    }
+
+    private String upload(String base, byte[] zip) throws Exception {
+        String boundary = "----visprompt" + UUID.randomUUID();
+        byte[] head = ("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"data.zip\"\r\n"
+                + "Content-Type: application/zip\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+        byte[] tail = ("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.US_ASCII);
+        byte[] body = new byte[head.length + zip.length + tail.length];
+        System.arraycopy(head, 0, body, 0, head.length);
+        System.arraycopy(zip, 0, body, head.length, zip.length);
+        System.arraycopy(tail, 0, body, head.length + zip.length, tail.length);
+        return send(HttpRequest.newBuilder(URI.create(base + "/v1/datasets"))
+                .header("Authorization", "Bearer " + ADMIN_KEY)
+                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)));
+    }
+
+    private String send(HttpRequest.Builder request) throws Exception {
+        HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isBetween(200, 299);
+        return response.body();
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
     }
 }
