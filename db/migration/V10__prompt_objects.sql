@@ -1,7 +1,7 @@
--- Learned prompt tensors move to the object store: one object prompts/<id>/tensors.f32 holding the values and then
--- the mask (little-endian float32 [3,H,W] each); the row keeps its key, size and SHA-256. Rows written before this
--- migration keep their bytes in prompt_values and mask and are read from there (SQL cannot copy them to S3): a row
--- has its tensors in exactly one of the two places.
+-- Learned prompt tensors move to the object store: one object prompts/<id>/tensors-<nonce>.f32 (a fresh key per
+-- write) holding the values and then the mask (little-endian float32 [3,H,W] each); the row keeps its key, size and
+-- SHA-256. Rows written before this migration keep their bytes in prompt_values and mask and are read from there
+-- (SQL cannot copy them to S3): a row has its tensors in exactly one of the two places.
 ALTER TABLE prompts
     ALTER COLUMN prompt_values DROP NOT NULL,
     ALTER COLUMN mask DROP NOT NULL,

@@ -29,8 +29,8 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Prompt rows in PostgreSQL, their tensors in the object store: one object {@code prompts/<id>/tensors.f32} holding
- * the values and then the mask, whose key, size and SHA-256 the row keeps. Rows from before V10 still hold their
+ * Prompt rows in PostgreSQL, their tensors in the object store: one object {@code prompts/<id>/tensors-<nonce>.f32}
+ * holding the values and then the mask, whose key, size and SHA-256 the row keeps. Rows from before V10 still hold their
  * bytes in {@code prompt_values} and {@code mask} and are read from there.
  */
 @Repository
@@ -50,8 +50,12 @@ class JdbcPrompts implements Prompts {
         this.clock = clock;
     }
 
+    /**
+     * A fresh key per write, never reused: a failed insert then deletes only the object it wrote, even when the
+     * caller passed the id of a prompt that already exists.
+     */
     static String tensorKey(UUID id) {
-        return "prompts/" + id + "/tensors.f32";
+        return "prompts/" + id + "/tensors-" + UUID.randomUUID() + ".f32";
     }
 
     /**
@@ -97,7 +101,7 @@ class JdbcPrompts implements Prompts {
                     .param("prompted", p.promptedTestAccuracy()).param("created", Timestamp.from(created))
                     .update();
         } catch (RuntimeException e) {
-            deleteObjectQuietly(id);
+            deleteObjectQuietly(id, key);
             throw e;
         }
         if (TransactionSynchronizationManager.isSynchronizationActive()) {
@@ -106,7 +110,7 @@ class JdbcPrompts implements Prompts {
                 public void afterCompletion(int status) {
                     // an unknown outcome may have committed: an orphan object is better than a row without one
                     if (status == STATUS_ROLLED_BACK) {
-                        deleteObjectQuietly(id);
+                        deleteObjectQuietly(id, key);
                     }
                 }
             });
@@ -153,15 +157,15 @@ class JdbcPrompts implements Prompts {
             return false;
         }
         if (!deleted.get().isEmpty()) {
-            deleteObjectQuietly(id);
+            deleteObjectQuietly(id, deleted.get());
         }
         log.info("Tenant {} deleted prompt {}", tenant, id);
         return true;
     }
 
-    private void deleteObjectQuietly(UUID id) {
+    private void deleteObjectQuietly(UUID id, String key) {
         try {
-            store.delete(tensorKey(id));
+            store.delete(key);
         } catch (RuntimeException e) {
             log.warn("Cannot delete the tensors of prompt {} from the {}: {}", id, store.description(), e.getMessage());
         }
