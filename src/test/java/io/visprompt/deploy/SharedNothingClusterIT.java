@@ -293,7 +293,7 @@ class SharedNothingClusterIT {
                 "--visprompt.storage.s3.access-key=" + S3ProxyServer.ACCESS_KEY,
                 "--visprompt.storage.s3.secret-key=" + S3ProxyServer.SECRET_KEY,
                 // a lost worker's job is requeued within seconds, not the production minute
-                "--visprompt.training.lease-duration=4s",
+                "--visprompt.training.lease-duration=6s",
                 "--visprompt.training.heartbeat-interval=1s",
                 "--visprompt.training.reaper-interval=1s",
                 "--visprompt.training.progress-interval=0s"));
