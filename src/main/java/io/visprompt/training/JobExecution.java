@@ -255,6 +255,11 @@ class JobExecution {
             }
 
             @Override
+            public Optional<TrainingCheckpoint> checkpoint() {
+                return queue.checkpoint(lease.jobId());
+            }
+
+            @Override
             public io.visprompt.training.engine.TrainingListener listener() {
                 return reporter;
             }
