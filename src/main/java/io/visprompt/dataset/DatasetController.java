@@ -107,7 +107,7 @@ class DatasetController {
 
     /**
      * Body of {@code POST /v1/datasets/{id}/derive}: {@code corruption} (gaussian_noise, shot_noise, gaussian_blur,
-     * brightness, contrast, jpeg, pixelate), {@code severity} 1-5 (default 3), {@code seed} (default 0),
+     * brightness, contrast, jpeg, pixelate, defocus_blur), {@code severity} 1-5 (default 3), {@code seed} (default 0),
      * {@code constants} imagenet_c (default) or cifar10_c (the CIFAR-10-C constants, milder, for small images) and an
      * optional {@code name}.
      */

@@ -26,6 +26,7 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -93,6 +94,24 @@ class EvaluationController {
         CursorPage.Request<Long> page = CursorPage.Request.of(limit, after, CursorPage::numberCursor);
         return page.page(jobs.events(id, page.after() == null ? 0 : page.after(), page.fetchSize()),
                 QueuedJobs.Event::id);
+    }
+
+    /**
+     * The events as Server-Sent Events, chosen by {@code Accept: text/event-stream} (any other Accept gets the JSON
+     * page above): the training jobs' stream, with this API's view of the evaluation as the progress data.
+     */
+    @GetMapping(path = "/{id}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+    @Operation(summary = "The same events as Server-Sent Events (Accept: text/event-stream)", description = """
+            Streams `event` (one per event row, SSE id = the row's id, data = the row as in the JSON list), then \
+            new rows as they are written, a `progress` event (data = the evaluation, as GET /v1/evaluations/{id}, \
+            with its report once succeeded) whenever it changes, and a last `end` event once it is finished; then \
+            the stream closes. Resumes after the `Last-Event-ID` header (sent by EventSource on reconnect), else \
+            after `after`.""")
+    SseEmitter streamEvents(Tenant tenant, @PathVariable UUID id, @RequestParam(defaultValue = "0") long after,
+            @RequestHeader(name = "Last-Event-ID", required = false) String lastEventId) {
+        job(tenant, id);
+        return jobs.openEventStream(tenant, KIND, id, after, lastEventId, job -> view(job,
+                "succeeded".equals(job.status()) ? results.report(tenant, id).orElse(null) : null));
     }
 
     @PostMapping("/{id}/cancel")

@@ -24,6 +24,7 @@ import io.visprompt.training.JobRejected;
 import io.visprompt.training.QueuedJobRun;
 import io.visprompt.training.QueuedJobRunner;
 import io.visprompt.training.engine.PromptedClassifier;
+import io.visprompt.training.engine.TrainingCheckpoint;
 import io.visprompt.training.engine.TrainingCancelled;
 import io.visprompt.training.engine.TrainingListener;
 import io.visprompt.training.engine.TrainingProgress;
@@ -33,8 +34,10 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Runs a claimed evaluation: the task's classifier with the prompt and (for a prompt) without it over every image of
- * the split, in batches, asking the queue after each batch whether to go on. A requeued evaluation starts again
- * from the first image: it has nothing worth a checkpoint.
+ * the split, in batches, asking the queue after each batch whether to go on. Every {@link #CHECKPOINT_BATCHES}
+ * batches, and when its worker shuts down, it checkpoints its counts so far under the job's lease (as training
+ * does); a requeued evaluation goes on from the last checkpoint's image, and its report equals an uninterrupted
+ * run's exactly.
  */
 @Component
 class EvaluationRunner implements QueuedJobRunner {
@@ -43,6 +46,8 @@ class EvaluationRunner implements QueuedJobRunner {
     static final int BATCH = 32;
     /** Misclassified examples kept per evaluation, the most confident first. */
     static final int MAX_ERRORS = 1000;
+    /** A checkpoint every this many batches (and when the worker shuts down), from which a requeued run resumes. */
+    static final int CHECKPOINT_BATCHES = 4;
 
     private final Datasets datasets;
     private final Prompts prompts;
@@ -68,6 +73,21 @@ class EvaluationRunner implements QueuedJobRunner {
     record Example(DatasetImage image, int label, int indexInClass) {
     }
 
+    /**
+     * A misclassified example: its position in the split, the predicted class and its probability, the true class's
+     * probability and (for a prompt) the class predicted without it, else -1.
+     */
+    record Mistake(int index, int predicted, float confidence, float trueProbability, int predictedWithoutPrompt) {
+    }
+
+    /**
+     * What a checkpoint keeps after {@code position} images: the counts of both reports and the most confident
+     * mistakes so far. Going on from it over the same images gives the report of an uninterrupted run exactly.
+     */
+    record Partial(int position, ClassificationReport.State prompted, ClassificationReport.State bare,
+            List<Mistake> mistakes) {
+    }
+
     @Override
     public void run(QueuedJobRun run) {
         TrainingListener listener = run.listener();
@@ -84,48 +104,93 @@ class EvaluationRunner implements QueuedJobRunner {
             throw new JobRejected(refused.code(), refused.getMessage());
         }
         List<Example> examples = examples(run.tenant(), dataset, spec.split());
+        int n = examples.size();
+        int classes = task.classNames().size();
+        int[] labels = examples.stream().mapToInt(e -> taskLabels[e.label()]).toArray();
+        Partial resumed = run.checkpoint().map(c -> json.readValue(c.state(), Partial.class))
+                .filter(p -> p.position() <= n && p.bare().confusion().length == classes).orElse(null);
+        ClassificationReport.Tally promptedTally = task.prompt() == null ? null
+                : resumed != null && resumed.prompted() != null ? new ClassificationReport.Tally(resumed.prompted())
+                : new ClassificationReport.Tally(classes);
+        ClassificationReport.Tally bareTally = resumed != null ? new ClassificationReport.Tally(resumed.bare())
+                : new ClassificationReport.Tally(classes);
+        List<Mistake> mistakes = resumed != null ? new ArrayList<>(resumed.mistakes()) : new ArrayList<>();
+        int from = resumed != null ? resumed.position() : 0;
+        if (resumed != null) {
+            listener.onEvent("resumed", "Resuming from the checkpoint at image " + from + " of " + n
+                    + ": images 1 to " + from + " are not classified again");
+        }
         listener.onPhase("loading_model");
         FrozenModel model = models.load(task.modelId());
         listener.onPhase("evaluating");
-        int n = examples.size();
-        int classes = task.classNames().size();
-        float[][] withPrompt = task.prompt() == null ? null : new float[n][];
-        float[][] withoutPrompt = new float[n][];
         try (PromptedClassifier prompted = task.prompt() == null ? null : classifier(model, task, true);
                 PromptedClassifier bare = classifier(model, task, false)) {
-            for (int start = 0; start < n; start += BATCH) {
+            int batches = 0;
+            for (int start = from; start < n; start += BATCH) {
                 int end = Math.min(n, start + BATCH);
                 List<BufferedImage> images = new ArrayList<>();
                 for (int i = start; i < end; i++) {
                     images.add(read(examples.get(i).image()));
                 }
-                if (prompted != null) {
-                    copy(prompted.probabilities(images.stream().map(prompted::prepare).toList()), withPrompt, start);
+                float[][] withPrompt = prompted == null ? null
+                        : prompted.probabilities(images.stream().map(prompted::prepare).toList());
+                float[][] withoutPrompt = bare.probabilities(images.stream().map(bare::prepare).toList());
+                for (int i = start; i < end; i++) {
+                    float[] p = withPrompt != null ? withPrompt[i - start] : withoutPrompt[i - start];
+                    if (promptedTally != null) {
+                        promptedTally.add(withPrompt[i - start], labels[i]);
+                    }
+                    bareTally.add(withoutPrompt[i - start], labels[i]);
+                    int predicted = argMax(p);
+                    if (predicted != labels[i]) {
+                        mistakes.add(new Mistake(i, predicted, p[predicted], p[labels[i]],
+                                withPrompt != null ? argMax(withoutPrompt[i - start]) : -1));
+                    }
                 }
-                copy(bare.probabilities(images.stream().map(bare::prepare).toList()), withoutPrompt, start);
+                if (mistakes.size() > 2 * MAX_ERRORS) {
+                    keepMostConfident(mistakes);
+                }
+                batches++;
                 TrainingListener.Control control = listener.onProgress(new TrainingProgress(1, 1, end, n, 0, 0));
                 if (control == TrainingListener.Control.CANCEL) {
                     throw new TrainingCancelled(end);
                 }
-                if (control == TrainingListener.Control.SUSPEND) {
+                boolean suspend = control == TrainingListener.Control.SUSPEND;
+                if (end < n && (suspend || batches % CHECKPOINT_BATCHES == 0)) {
+                    keepMostConfident(mistakes);
+                    Partial partial = new Partial(end, promptedTally == null ? null : promptedTally.state(),
+                            bareTally.state(), mistakes);
+                    // fenced by the lease like a training checkpoint: a lost lease throws here
+                    listener.onCheckpoint(new TrainingCheckpoint(0, end, json.writeValueAsBytes(partial)));
+                }
+                if (suspend) {
                     throw new TrainingSuspended(end);
                 }
             }
         }
-        int[] labels = examples.stream().mapToInt(e -> taskLabels[e.label()]).toArray();
-        ClassificationReport promptedReport = withPrompt == null ? null
-                : ClassificationReport.of(withPrompt, labels, classes);
-        ClassificationReport bareReport = ClassificationReport.of(withoutPrompt, labels, classes);
+        keepMostConfident(mistakes);
+        ClassificationReport promptedReport = promptedTally == null ? null : promptedTally.report();
+        ClassificationReport bareReport = bareTally.report();
         Map<String, Object> report = EvaluationReport.of(task.classNames(), spec.split(), promptedReport, bareReport);
-        List<Map<String, Object>> errors = errors(dataset, examples, labels, task.classNames(),
-                withPrompt != null ? withPrompt : withoutPrompt, withPrompt != null ? withoutPrompt : null);
+        List<Map<String, Object>> errors = errors(dataset, examples, labels, task.classNames(), mistakes);
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("examples", n);
         summary.put("accuracy", EvaluationReport.finite((promptedReport != null ? promptedReport : bareReport).accuracy()));
         summary.put("accuracy_without_prompt", EvaluationReport.finite(bareReport.accuracy()));
         summary.put("misclassified", errors.size());
+        if (resumed != null) {
+            summary.put("resumed_at_image", from);
+        }
         run.succeed(json.writeValueAsString(summary),
                 () -> results.save(run.jobId(), run.tenant(), task.classNames(), report, errors));
+    }
+
+    /** The {@link #MAX_ERRORS} most confident mistakes, ties by position: the same whatever the batches. */
+    private static void keepMostConfident(List<Mistake> mistakes) {
+        mistakes.sort(Comparator.comparingDouble((Mistake m) -> -m.confidence()).thenComparingInt(Mistake::index));
+        if (mistakes.size() > MAX_ERRORS) {
+            mistakes.subList(MAX_ERRORS, mistakes.size()).clear();
+        }
     }
 
     private static PromptedClassifier classifier(FrozenModel model, EvaluationTask task, boolean withPrompt) {
@@ -175,25 +240,11 @@ class EvaluationRunner implements QueuedJobRunner {
         }
     }
 
-    private static void copy(float[][] rows, float[][] into, int start) {
-        System.arraycopy(rows, 0, into, start, rows.length);
-    }
-
     /** The misclassified examples (by the prompted classifier, or the bare model), the most confident first. */
     private static List<Map<String, Object>> errors(DatasetSummary dataset, List<Example> examples, int[] labels,
-            List<String> classNames, float[][] probabilities, float[][] withoutPrompt) {
-        record Mistake(int index, int predicted, float confidence) {
-        }
-        List<Mistake> mistakes = new ArrayList<>();
-        for (int i = 0; i < labels.length; i++) {
-            int predicted = argMax(probabilities[i]);
-            if (predicted != labels[i]) {
-                mistakes.add(new Mistake(i, predicted, probabilities[i][predicted]));
-            }
-        }
-        mistakes.sort(Comparator.comparingDouble((Mistake m) -> -m.confidence()).thenComparingInt(Mistake::index));
+            List<String> classNames, List<Mistake> mistakes) {
         List<Map<String, Object>> rows = new ArrayList<>();
-        for (Mistake m : mistakes.subList(0, Math.min(MAX_ERRORS, mistakes.size()))) {
+        for (Mistake m : mistakes) {
             Example example = examples.get(m.index());
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("index", m.index());
@@ -201,10 +252,9 @@ class EvaluationRunner implements QueuedJobRunner {
             row.put("true_class", classNames.get(labels[m.index()]));
             row.put("predicted_class", classNames.get(m.predicted()));
             row.put("confidence", (double) m.confidence());
-            row.put("true_class_probability", (double) probabilities[m.index()][labels[m.index()]]);
-            if (withoutPrompt != null) {
-                int bare = argMax(withoutPrompt[m.index()]);
-                row.put("predicted_class_without_prompt", classNames.get(bare));
+            row.put("true_class_probability", (double) m.trueProbability());
+            if (m.predictedWithoutPrompt() >= 0) {
+                row.put("predicted_class_without_prompt", classNames.get(m.predictedWithoutPrompt()));
             }
             row.put("image_url", "/v1/datasets/" + dataset.id() + "/classes/" + example.label() + "/images/"
                     + example.indexInClass());

@@ -24,6 +24,20 @@ public interface FrozenModel {
      */
     NDArray forward(NDArray images, boolean training);
 
+    /**
+     * The features a linear probe is fitted on, {@code [N,D]}, for normalized images, without a graph: the output of
+     * the TorchScript method a classifier's metadata names ({@code feature_method}), else what {@link #forward}
+     * gives (a classifier's logits, CLIP's image embeddings).
+     */
+    default NDArray probeFeatures(NDArray images) {
+        return forward(images, false);
+    }
+
+    /** Where {@link #probeFeatures} come from, for reports: {@code logits}, {@code image_embeddings} or a method. */
+    default String probeFeatureSource() {
+        return descriptor().kind() == ModelKind.CLIP ? "image_embeddings" : "logits";
+    }
+
     /** CLIP only: L2-normalized text features {@code [T,D]} for the given texts, created in {@code manager}. */
     NDArray encodeTexts(NDManager manager, List<String> texts);
 

@@ -76,7 +76,7 @@ class UploadedModels implements DisposableBean {
             List<Float> mean, List<Float> std, @JsonProperty("class_names") List<String> classNames,
             List<String> templates, @JsonProperty("logit_scale") Float logitScale,
             @JsonProperty("context_length") Integer contextLength, @JsonProperty("pad_id") Long padId,
-            String description) {
+            String description, @JsonProperty("feature_method") String featureMethod) {
     }
 
     /** The parts of an upload; the text parts only for CLIP. */
@@ -146,7 +146,8 @@ class UploadedModels implements DisposableBean {
             }
             ModelMetadata stored = new ModelMetadata(kind.name().toLowerCase(Locale.ROOT), metadata.inputSize(),
                     metadata.resize(), metadata.mean(), metadata.std(), metadata.classNames(), metadata.templates(),
-                    metadata.logitScale(), metadata.contextLength(), metadata.padId(), metadata.description());
+                    metadata.logitScale(), metadata.contextLength(), metadata.padId(), metadata.description(),
+                    kind == ModelKind.CLIP ? null : metadata.featureMethod());
             byte[] modelJson = json.writeValueAsBytes(stored);
             Files.write(work.resolve(ModelMetadata.FILE_NAME), modelJson);
             files.put(ModelMetadata.FILE_NAME, (long) modelJson.length);

@@ -255,6 +255,11 @@ class JobExecution {
             }
 
             @Override
+            public Optional<TrainingCheckpoint> checkpoint() {
+                return queue.checkpoint(lease.jobId());
+            }
+
+            @Override
             public io.visprompt.training.engine.TrainingListener listener() {
                 return reporter;
             }
@@ -289,12 +294,13 @@ class JobExecution {
                 LinearProbe.features(model, data.validation(), batch), LinearProbe.features(model, data.test(), batch),
                 data.classNames().size(), LinearProbe.C_GRID);
         reporter.onEvent("linear_probe", String.format(java.util.Locale.ROOT,
-                "Linear probe: C=%s chosen on validation, test accuracy %.4f", probe.chosen().c(),
-                probe.chosen().testAccuracy()));
+                "Linear probe on %s: C=%s chosen on validation, test accuracy %.4f", model.probeFeatureSource(),
+                probe.chosen().c(), probe.chosen().testAccuracy()));
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("linear_probe_test_accuracy", finite(probe.chosen().testAccuracy()));
         result.put("linear_probe_validation_accuracy", finite(probe.chosen().validationAccuracy()));
         result.put("linear_probe_c", probe.chosen().c());
+        result.put("linear_probe_features", model.probeFeatureSource());
         return result;
     }
 

@@ -1,8 +1,10 @@
 package io.visprompt.training;
 
+import java.util.Optional;
 import java.util.UUID;
 
 import io.visprompt.config.Tenant;
+import io.visprompt.training.engine.TrainingCheckpoint;
 import io.visprompt.training.engine.TrainingListener;
 
 /** One claimed job handed to its {@link QueuedJobRunner}; every write it offers is fenced by the job's lease. */
@@ -22,7 +24,16 @@ public interface QueuedJobRun {
     /** 1 for the first claim; more after a requeue. */
     int attempt();
 
-    /** Phases, events and progress, written under the lease; its answers carry cancel and shutdown. */
+    /**
+     * The checkpoint an earlier attempt saved through {@link #listener()}'s {@code onCheckpoint} (fenced by its
+     * lease), to resume from; empty on a first run.
+     */
+    Optional<TrainingCheckpoint> checkpoint();
+
+    /**
+     * Phases, events, progress and checkpoints, written under the lease (a lost lease throws); its answers carry
+     * cancel and shutdown.
+     */
     TrainingListener listener();
 
     /**

@@ -6,8 +6,10 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Function;
 
 import io.visprompt.config.DomainException;
 import io.visprompt.config.Tenant;
@@ -15,6 +17,7 @@ import io.visprompt.security.QuotaExceeded;
 import io.visprompt.security.Quotas;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 /**
  * The queue as other modules use it for their own kinds of work ({@link QueuedJobRunner}): submit, read, list,
@@ -49,12 +52,15 @@ public class QueuedJobs {
     private final JdbcClient jdbc;
     private final TrainingProperties properties;
     private final Quotas quotas;
+    private final TrainingJobEventStream eventStream;
 
-    QueuedJobs(JobQueue queue, JdbcClient jdbc, TrainingProperties properties, Quotas quotas) {
+    QueuedJobs(JobQueue queue, JdbcClient jdbc, TrainingProperties properties, Quotas quotas,
+            TrainingJobEventStream eventStream) {
         this.queue = queue;
         this.jdbc = jdbc;
         this.properties = properties;
         this.quotas = quotas;
+        this.eventStream = eventStream;
     }
 
     /**
@@ -112,6 +118,40 @@ public class QueuedJobs {
                 .query((rs, row) -> new Event(rs.getLong(1), rs.getTimestamp(2).toInstant(), rs.getString(3),
                         rs.getString(4), rs.getString(5)))
                 .list();
+    }
+
+    /**
+     * The job's events as Server-Sent Events, exactly as {@code GET /v1/training-jobs/{id}/events} streams them: an
+     * {@code event} per event row (SSE id = the row's id), a {@code progress} event with {@code view} of the job
+     * whenever it changed, and {@code end} once it is finished; resumed after {@code Last-Event-ID}, else after
+     * {@code after}. The caller has checked that the job exists ({@link #find} or {@link #exists}).
+     *
+     * @param view the job as the caller's API shows it (its GET), read again whenever the job changed
+     * @throws EventStreamUnavailable when the server is shutting down or has its limit of open streams
+     */
+    public SseEmitter openEventStream(Tenant tenant, String kind, UUID id, long after, String lastEventId,
+            Function<Job, Object> view) {
+        return eventStream.open(id, TrainingJobEventStream.resumeAfter(after, lastEventId),
+                new TrainingJobEventStream.Followed() {
+                    @Override
+                    public Optional<TrainingJobEventStream.Snapshot> snapshot() {
+                        return find(tenant, kind, id).map(job -> new TrainingJobEventStream.Snapshot(view.apply(job),
+                                job.status(), List.of(job.status(), Objects.toString(job.phase()), job.step(),
+                                        job.attempt(), Objects.toString(job.errorCode()),
+                                        Objects.toString(job.error()), Objects.toString(job.resultJson()),
+                                        Objects.toString(job.updatedAt()))));
+                    }
+
+                    @Override
+                    public List<Event> eventsAfter(long afterId, int limit) {
+                        return events(id, afterId, limit);
+                    }
+
+                    @Override
+                    public long idOf(Object event) {
+                        return ((Event) event).id();
+                    }
+                });
     }
 
     /**

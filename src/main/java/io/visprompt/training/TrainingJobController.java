@@ -118,15 +118,7 @@ class TrainingJobController {
     SseEmitter streamEvents(Tenant tenant, @PathVariable UUID id, @RequestParam(defaultValue = "0") long after,
             @RequestHeader(name = "Last-Event-ID", required = false) String lastEventId) {
         requireJob(tenant, id);
-        long from = after;
-        if (lastEventId != null && !lastEventId.isBlank()) {
-            try {
-                from = Long.parseLong(lastEventId.strip());
-            } catch (NumberFormatException e) {
-                throw ApiProblem.invalidField("Last-Event-ID", "must be the id of an event");
-            }
-        }
-        return eventStream.open(tenant, id, from);
+        return eventStream.open(tenant, id, TrainingJobEventStream.resumeAfter(after, lastEventId));
     }
 
     @GetMapping("/{id}/metrics")

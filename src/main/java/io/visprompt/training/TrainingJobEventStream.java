@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -13,6 +14,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.visprompt.config.ApiProblem;
 import io.visprompt.config.Tenant;
 import io.visprompt.security.ApiKeyValidity;
 import jakarta.annotation.PreDestroy;
@@ -25,9 +27,10 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 /**
- * Server-Sent Events for {@code GET /v1/training-jobs/{id}/events} with {@code Accept: text/event-stream}.
+ * Server-Sent Events for {@code GET /v1/training-jobs/{id}/events} with {@code Accept: text/event-stream}, and for
+ * the other kinds of queued work through {@link QueuedJobs#openEventStream} (the same rows, the same stream).
  *
- * <p>Each stream polls PostgreSQL (the job row and {@link TrainingJobQueries#events}) on a small shared scheduler:
+ * <p>Each stream polls PostgreSQL (the job row and its event rows) on a small shared scheduler:
  * no thread per client, no busy loop. It sends, in order of id, an {@code event} for each event row (SSE id = the
  * row's id, so {@code Last-Event-ID} resumes after it), a {@code progress} event with the job view whenever the
  * job changed, comments as keep-alives, and once it reads a final status an {@code end} event, then closes: a
@@ -79,8 +82,64 @@ class TrainingJobEventStream implements SmartLifecycle {
         this.scheduler.setRemoveOnCancelPolicy(true);
     }
 
+    /** What a stream follows: the job as its API shows it, with its status, and its event rows. */
+    interface Followed {
+
+        /** The job now, empty once it is deleted. */
+        Optional<Snapshot> snapshot();
+
+        /** Event rows after the id {@code after}, oldest first, at most {@code limit}. */
+        List<? extends Object> eventsAfter(long after, int limit);
+
+        /** The id of one of {@link #eventsAfter}'s rows. */
+        long idOf(Object event);
+    }
+
+    /**
+     * @param view        the {@code progress} event's data, as the API's GET shows the job
+     * @param status      the job's status (wire name)
+     * @param fingerprint what makes a new {@code progress} event worth sending
+     */
+    record Snapshot(Object view, String status, Object fingerprint) {
+    }
+
+    /**
+     * Where a stream resumes: after {@code Last-Event-ID} when the client sent one (EventSource does on reconnect),
+     * else after {@code after}.
+     */
+    static long resumeAfter(long after, String lastEventId) {
+        if (lastEventId == null || lastEventId.isBlank()) {
+            return after;
+        }
+        try {
+            return Long.parseLong(lastEventId.strip());
+        } catch (NumberFormatException e) {
+            throw ApiProblem.invalidField("Last-Event-ID", "must be the id of an event");
+        }
+    }
+
     /** Opens a stream of the job's events after {@code afterId}; the caller has checked that the job exists. */
     SseEmitter open(Tenant tenant, UUID jobId, long afterId) {
+        return open(jobId, afterId, new Followed() {
+            @Override
+            public Optional<Snapshot> snapshot() {
+                return queries.find(tenant, jobId).map(job -> new Snapshot(job, job.status(), fingerprint(job)));
+            }
+
+            @Override
+            public List<TrainingJobView.EventView> eventsAfter(long after, int limit) {
+                return queries.events(jobId, after, limit);
+            }
+
+            @Override
+            public long idOf(Object event) {
+                return ((TrainingJobView.EventView) event).id();
+            }
+        });
+    }
+
+    /** Opens a stream of what {@code followed} reads; the caller has checked that the job exists. */
+    SseEmitter open(UUID jobId, long afterId, Followed followed) {
         if (!running) {
             throw EventStreamUnavailable.shuttingDown();
         }
@@ -90,7 +149,7 @@ class TrainingJobEventStream implements SmartLifecycle {
             throw EventStreamUnavailable.tooManyStreams(maxStreams);
         }
         SseEmitter emitter = new SseEmitter(timeout.toMillis());
-        Subscription subscription = new Subscription(tenant, jobId, afterId, keys.currentKeyPrefix().orElse(null),
+        Subscription subscription = new Subscription(followed, jobId, afterId, keys.currentKeyPrefix().orElse(null),
                 emitter);
         open.add(subscription);
         emitter.onCompletion(subscription::stop);
@@ -107,7 +166,7 @@ class TrainingJobEventStream implements SmartLifecycle {
 
     private final class Subscription {
 
-        private final Tenant tenant;
+        private final Followed followed;
         private final UUID jobId;
         private final String keyPrefix;
         private final SseEmitter emitter;
@@ -118,8 +177,8 @@ class TrainingJobEventStream implements SmartLifecycle {
         private volatile boolean done;
         volatile ScheduledFuture<?> task;
 
-        Subscription(Tenant tenant, UUID jobId, long afterId, String keyPrefix, SseEmitter emitter) {
-            this.tenant = tenant;
+        Subscription(Followed followed, UUID jobId, long afterId, String keyPrefix, SseEmitter emitter) {
+            this.followed = followed;
             this.jobId = jobId;
             this.keyPrefix = keyPrefix;
             this.lastId = Math.max(0, afterId);
@@ -136,17 +195,16 @@ class TrainingJobEventStream implements SmartLifecycle {
                     return;
                 }
                 // The job first, then the events: an event row written before the job row was read is never missed.
-                TrainingJobView job = queries.find(tenant, jobId).orElse(null);
+                Snapshot job = followed.snapshot().orElse(null);
                 drainEvents();
                 if (job == null) {
                     send(SseEmitter.event().name(END).data(new End(jobId, "deleted")));
                     close();
                     return;
                 }
-                Object fingerprint = fingerprint(job);
-                if (!fingerprint.equals(lastFingerprint)) {
-                    lastFingerprint = fingerprint;
-                    send(SseEmitter.event().name(PROGRESS).data(job, MediaType.APPLICATION_JSON));
+                if (!job.fingerprint().equals(lastFingerprint)) {
+                    lastFingerprint = job.fingerprint();
+                    send(SseEmitter.event().name(PROGRESS).data(job.view(), MediaType.APPLICATION_JSON));
                 }
                 if (JobStatus.fromWire(job.status()).isTerminal()) {
                     send(SseEmitter.event().name(END).data(new End(jobId, job.status()), MediaType.APPLICATION_JSON));
@@ -166,12 +224,13 @@ class TrainingJobEventStream implements SmartLifecycle {
         }
 
         private void drainEvents() throws IOException {
-            List<TrainingJobView.EventView> batch;
+            List<? extends Object> batch;
             do {
-                batch = queries.events(jobId, lastId, BATCH);
-                for (TrainingJobView.EventView event : batch) {
-                    send(SseEmitter.event().id(Long.toString(event.id())).name(EVENT).data(event, MediaType.APPLICATION_JSON));
-                    lastId = event.id();
+                batch = followed.eventsAfter(lastId, BATCH);
+                for (Object event : batch) {
+                    long id = followed.idOf(event);
+                    send(SseEmitter.event().id(Long.toString(id)).name(EVENT).data(event, MediaType.APPLICATION_JSON));
+                    lastId = id;
                 }
             } while (batch.size() == BATCH && !done);
         }

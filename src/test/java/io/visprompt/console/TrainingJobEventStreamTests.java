@@ -243,7 +243,7 @@ class TrainingJobEventStreamTests extends PostgresIntegrationTest {
         return CompletableFuture.supplyAsync(() -> parse(r.body())).get(5, TimeUnit.MINUTES);
     }
 
-    private static List<Sse> parse(Stream<String> lines) {
+    static List<Sse> parse(Stream<String> lines) {
         List<Sse> events = new ArrayList<>();
         String id = null;
         String name = null;

@@ -65,7 +65,8 @@ class DatasetDeriveTests extends PostgresIntegrationTest {
                 "seed", 10));
         assertThat(image(otherSeed.getBody().get("id").asString(), 1, 0)).isNotEqualTo(image(id, 1, 0));
 
-        for (String corruption : List.of("shot_noise", "gaussian_blur", "brightness", "contrast", "jpeg", "pixelate")) {
+        for (String corruption : List.of("shot_noise", "gaussian_blur", "defocus_blur", "brightness", "contrast", "jpeg",
+                "pixelate")) {
             ResponseEntity<JsonNode> response = derive(http, source, Map.of("corruption", corruption,
                     "constants", "cifar10_c", "name", "shifted " + corruption));
             assertThat(response.getStatusCode()).as(corruption).isEqualTo(HttpStatus.CREATED);

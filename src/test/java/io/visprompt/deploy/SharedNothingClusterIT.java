@@ -48,7 +48,8 @@ import tools.jackson.databind.json.JsonMapper;
  * each in a working directory of its own, sharing one PostgreSQL and one S3 bucket (S3Proxy, a process of its own)
  * and nothing else. Through the API's HTTP only: a model and a dataset are uploaded, a job trains on them, the
  * worker that runs it is killed (SIGKILL, no checkpoint on the way out), the other worker resumes it from its last
- * checkpoint once the lease expires, and the learned prompt is downloaded and classifies. Only DJL's native engine
+ * checkpoint once the lease expires, the learned prompt is downloaded and classifies, and it is evaluated on a
+ * corrupted copy of the dataset the API process derives from the bucket. Only DJL's native engine
  * cache ({@code ~/.djl.ai}, the libtorch binaries a container image carries) is common to the three processes.
  */
 class SharedNothingClusterIT {
@@ -227,13 +228,36 @@ class SharedNothingClusterIT {
         assertThat(top.get("label").asString()).isIn(classes);
         assertThat(top.get("probability").asDouble()).isBetween(0.0, 1.0);
 
+        // a corrupted copy, which the API process makes from the images in the bucket, evaluated by the worker
+        HttpResponse<String> noisy = send(api, "POST", "/v1/datasets/" + datasetId + "/derive",
+                "{\"corruption\": \"gaussian_noise\", \"severity\": 3, \"seed\": 1, \"constants\": \"cifar10_c\"}");
+        assertThat(noisy.statusCode()).as(noisy.body()).isEqualTo(201);
+        String noisyId = json(noisy).get("id").asString();
+        HttpResponse<String> evaluation = send(api, "POST", "/v1/evaluations",
+                "{\"prompt_id\": \"%s\", \"dataset_id\": \"%s\"}".formatted(promptId, noisyId));
+        assertThat(evaluation.statusCode()).as(evaluation.body()).isEqualTo(201);
+        String evaluationId = json(evaluation).get("id").asString();
+        JsonNode evaluated = await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500))
+                .until(() -> json(send(api, "GET", "/v1/evaluations/" + evaluationId, null)),
+                        e -> Set.of("succeeded", "failed", "cancelled").contains(e.get("status").asString()));
+        assertThat(evaluated.get("status").asString()).as("%s", evaluated).isEqualTo("succeeded");
+        double noisyAccuracy = evaluated.at("/report/summary/accuracy/with_prompt").asDouble();
+        assertThat(noisyAccuracy).isBetween(0.0, 1.0);
+        JsonNode errors = json(send(api, "GET", "/v1/evaluations/" + evaluationId + "/errors?limit=1", null));
+        assertThat(errors.get("data")).as("a 4-epoch prompt misclassifies some noisy images").isNotEmpty();
+        HttpResponse<byte[]> wrong = sendBytes(api, errors.at("/data/0/image_url").asString(), "image/png");
+        assertThat(wrong.statusCode()).as("a misclassified image, read from the bucket").isEqualTo(200);
+        assertThat(wrong.body()).startsWith(0x89, 'P', 'N', 'G');
+
         System.out.printf("cluster: %d images, killed %s at checkpoint step %d, resumed on %s; prompted test accuracy "
-                + "%.3f (baseline %s), classified as %s (%.3f)%n", images, holder.name, checkpointStep, survivor.name,
+                + "%.3f (baseline %s, gaussian noise 3: %.3f), classified as %s (%.3f)%n", images, holder.name, checkpointStep, survivor.name,
                 result.get("prompted_test_accuracy").asDouble(), result.get("baseline_test_accuracy"),
-                top.get("label").asString(), top.get("probability").asDouble());
+                noisyAccuracy, top.get("label").asString(), top.get("probability").asDouble());
         assertThat(filesUnder(survivor.home, "model.pt")).as("the survivor read the model through its own cache")
                 .isNotEmpty();
-        assertThat(filesUnder(api.home, datasetId)).as("the API still keeps no copy of the dataset").isEmpty();
+        assertThat(filesUnder(api.home.resolve("datasets"), datasetId))
+                .as("the API's dataset directory is scratch space: what it read for the copy is in its cache only")
+                .isEmpty();
     }
 
     private record Node(String name, Process process, Path home, int port, Path log) {
@@ -269,7 +293,7 @@ class SharedNothingClusterIT {
                 "--visprompt.storage.s3.access-key=" + S3ProxyServer.ACCESS_KEY,
                 "--visprompt.storage.s3.secret-key=" + S3ProxyServer.SECRET_KEY,
                 // a lost worker's job is requeued within seconds, not the production minute
-                "--visprompt.training.lease-duration=4s",
+                "--visprompt.training.lease-duration=6s",
                 "--visprompt.training.heartbeat-interval=1s",
                 "--visprompt.training.reaper-interval=1s",
                 "--visprompt.training.progress-interval=0s"));
@@ -347,8 +371,11 @@ class SharedNothingClusterIT {
         return JSON.readTree(response.body());
     }
 
-    /** Regular files under {@code home} whose path contains {@code part}. */
+    /** Regular files under {@code home} (none when it does not exist) whose path contains {@code part}. */
     private static List<Path> filesUnder(Path home, String part) throws IOException {
+        if (!Files.isDirectory(home)) {
+            return List.of();
+        }
         try (Stream<Path> files = Files.walk(home)) {
             return files.filter(Files::isRegularFile).filter(f -> f.toString().contains(part))
                     .collect(Collectors.toList());

@@ -130,4 +130,56 @@ class EvaluationWorkerOnlyTests extends PostgresIntegrationTest {
         assertThat(jdbc.sql("SELECT count(*) FROM evaluation_results WHERE job_id = :id").param("id", id)
                 .query(Long.class).single()).isZero();
     }
+
+    /**
+     * The worker shuts down while an evaluation runs (it is held at its first checkpoint, after image 128, so the
+     * stop lands mid-way): the evaluation checkpoints after its next batch, goes back to the queue, and a restarted
+     * worker goes on from image 160. Its report and mistakes equal those of the same evaluation run straight.
+     */
+    @Test
+    void anEvaluationInterruptedByAWorkerRestartResumesFromItsCheckpointToTheStraightRunsReport() throws Exception {
+        UUID straight = submission.submit(tenant, bareClip("all"), null);
+        assertThat(finished(straight).status()).isEqualTo("succeeded");
+
+        org.springframework.context.SmartLifecycle workers = context.getBean("workerPool",
+                org.springframework.context.SmartLifecycle.class);
+        UUID id;
+        java.util.concurrent.CompletableFuture<Void> stopped;
+        try (Connection lock = dataSource.getConnection()) {
+            lock.setAutoCommit(false);
+            try (Statement statement = lock.createStatement()) {
+                statement.execute("LOCK TABLE training_job_checkpoints IN SHARE ROW EXCLUSIVE MODE");
+            }
+            id = submission.submit(tenant, bareClip("all"), null);
+            await().atMost(Duration.ofMinutes(1)).until(() -> jdbc.sql("""
+                    SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+                     WHERE c.relname = 'training_job_checkpoints' AND NOT l.granted
+                    """).query(Long.class).single() > 0);
+            stopped = java.util.concurrent.CompletableFuture.runAsync(workers::stop);
+            await().atMost(Duration.ofSeconds(10)).until(() -> !workers.isRunning());
+            lock.commit();
+        }
+        stopped.get(1, java.util.concurrent.TimeUnit.MINUTES);
+        QueuedJobs.Job suspended = jobs.find(tenant, EvaluationRunner.KIND, id).orElseThrow();
+        assertThat(suspended.status()).as("%s", suspended).isEqualTo("queued");
+        assertThat(jdbc.sql("SELECT step FROM training_job_checkpoints WHERE job_id = :id").param("id", id)
+                .query(Long.class).single()).isEqualTo(160);
+
+        workers.start();
+        QueuedJobs.Job resumed = finished(id);
+
+        assertThat(resumed.status()).as("%s", resumed).isEqualTo("succeeded");
+        assertThat(jobs.events(id, 0, 100)).filteredOn(e -> e.type().equals("resumed")).singleElement()
+                .satisfies(e -> assertThat(e.message()).contains("at image 160 of 240"));
+        assertThat(resumed.resultJson()).contains("\"resumed_at_image\": 160");
+        String straightReport = jdbc.sql("SELECT report::text FROM evaluation_results WHERE job_id = :id")
+                .param("id", straight).query(String.class).single();
+        String resumedReport = jdbc.sql("SELECT report::text FROM evaluation_results WHERE job_id = :id")
+                .param("id", id).query(String.class).single();
+        assertThat(resumedReport).isEqualTo(straightReport);
+        assertThat(jdbc.sql("SELECT errors::text FROM evaluation_results WHERE job_id = :id").param("id", id)
+                .query(String.class).single()).isEqualTo(jdbc.sql(
+                        "SELECT errors::text FROM evaluation_results WHERE job_id = :id").param("id", straight)
+                        .query(String.class).single());
+    }
 }

@@ -24,10 +24,12 @@ import org.w3c.dom.NodeList;
  * clipped and truncated back to 8 bits ({@code np.uint8(x * 255)}). Random corruptions draw from a SplitMix64
  * stream seeded per image, with Box-Muller normals and numpy's Poisson samplers, so that
  * {@code src/fixtures/make_evaluation_fixtures.py} reproduces them exactly; the Gaussian blur is scipy's
- * ({@code mode='nearest', truncate=4}) and the pixelation PIL's BOX resampling down and back up.
+ * ({@code mode='nearest', truncate=4}), the defocus blur ImageNet-C's anti-aliased disk kernel (OpenCV's
+ * {@code GaussianBlur} and {@code filter2D}, border {@code REFLECT_101}, which the reference does with scipy's
+ * {@code correlate(mode='mirror')}) and the pixelation PIL's BOX resampling down and back up.
  */
 public enum Corruption {
-    GAUSSIAN_NOISE, SHOT_NOISE, GAUSSIAN_BLUR, BRIGHTNESS, CONTRAST, JPEG, PIXELATE;
+    GAUSSIAN_NOISE, SHOT_NOISE, GAUSSIAN_BLUR, BRIGHTNESS, CONTRAST, JPEG, PIXELATE, DEFOCUS_BLUR;
 
     /** Which paper's severity constants. */
     public enum Table {
@@ -41,10 +43,17 @@ public enum Corruption {
     private static final double[][][] CONSTANTS = {
             // IMAGENET_C
             {{.08, .12, .18, .26, .38}, {60, 25, 12, 5, 3}, {1, 2, 3, 4, 6}, {.1, .2, .3, .4, .5},
-                    {.4, .3, .2, .1, .05}, {25, 18, 15, 10, 7}, {.6, .5, .4, .3, .25}},
+                    {.4, .3, .2, .1, .05}, {25, 18, 15, 10, 7}, {.6, .5, .4, .3, .25}, {3, 4, 6, 8, 10}},
             // CIFAR10_C
             {{.04, .06, .08, .09, .10}, {500, 250, 100, 75, 50}, {.4, .6, .7, .8, 1}, {.05, .1, .15, .2, .3},
-                    {.75, .5, .4, .3, .15}, {80, 65, 58, 50, 40}, {.95, .9, .85, .75, .65}}};
+                    {.75, .5, .4, .3, .15}, {80, 65, 58, 50, 40}, {.95, .9, .85, .75, .65},
+                    {.3, .4, .5, 1, 1.5}}};
+
+    /**
+     * Defocus blur's second constant, the {@code alias_blur} sigma that smooths the disk's edge (its first, the disk
+     * radius, is in {@link #CONSTANTS}): {@code make_imagenet_c.py} and {@code make_cifar_c.py}.
+     */
+    private static final double[][] DEFOCUS_ALIAS_BLUR = {{.1, .5, .5, .5, .5}, {.4, .5, .6, .2, .1}};
 
     public String wireName() {
         return name().toLowerCase(Locale.ROOT);
@@ -99,6 +108,7 @@ public enum Corruption {
                 }
             }
             case GAUSSIAN_BLUR -> x = GaussianBlur.blur(x, w, h, c);
+            case DEFOCUS_BLUR -> x = DefocusBlur.blur(x, w, h, c, DEFOCUS_ALIAS_BLUR[table.ordinal()][severity - 1]);
             case BRIGHTNESS -> {
                 for (int i = 0; i < x.length; i += 3) {
                     double[] hsv = Hsv.fromRgb(x[i], x[i + 1], x[i + 2]);
@@ -333,6 +343,85 @@ public enum Corruption {
                 }
             }
             return out;
+        }
+    }
+
+    /**
+     * ImageNet-C's {@code defocus_blur}: each channel correlated with {@code disk(radius, alias_blur)}, a disk of the
+     * given radius (normalized in float32, as numpy does) on a grid of at least -8..8, smoothed by a 3x3 Gaussian of
+     * sigma {@code alias_blur} (5x5 for a radius over 8), both with OpenCV's default border, reflect-101.
+     */
+    static final class DefocusBlur {
+        static double[] blur(double[] x, int w, int h, double radius, double aliasBlur) {
+            int half = radius <= 8 ? 8 : (int) radius;
+            int size = 2 * half + 1;
+            int count = 0;
+            for (int i = -half; i <= half; i++) {
+                for (int j = -half; j <= half; j++) {
+                    count += i * i + j * j <= radius * radius ? 1 : 0;
+                }
+            }
+            float inside = 1f / count;
+            double[] disk = new double[size * size * 3];
+            for (int i = -half; i <= half; i++) {
+                for (int j = -half; j <= half; j++) {
+                    double v = i * i + j * j <= radius * radius ? inside : 0;
+                    for (int ch = 0; ch < 3; ch++) {
+                        disk[((i + half) * size + j + half) * 3 + ch] = v; // three equal channels: one correlate
+                    }
+                }
+            }
+            int gaussianSize = radius <= 8 ? 3 : 5;
+            double[] gaussian = new double[gaussianSize];
+            double sum = 0;
+            for (int i = 0; i < gaussianSize; i++) {
+                double d = i - (gaussianSize - 1) / 2.0;
+                gaussian[i] = Math.exp(-d * d / (2 * aliasBlur * aliasBlur));
+                sum += gaussian[i];
+            }
+            double[] gaussian2d = new double[gaussianSize * gaussianSize];
+            for (int i = 0; i < gaussianSize; i++) {
+                for (int j = 0; j < gaussianSize; j++) {
+                    gaussian2d[i * gaussianSize + j] = gaussian[i] / sum * gaussian[j] / sum;
+                }
+            }
+            double[] kernel = correlate(disk, size, size, gaussian2d, gaussianSize);
+            double[] oneChannel = new double[size * size];
+            for (int i = 0; i < oneChannel.length; i++) {
+                oneChannel[i] = kernel[3 * i];
+            }
+            return correlate(x, w, h, oneChannel, size);
+        }
+
+        /** Interleaved RGB correlated per channel with a square kernel, reflect-101 border (OpenCV's default). */
+        static double[] correlate(double[] x, int w, int h, double[] kernel, int size) {
+            int half = size / 2;
+            double[] out = new double[x.length];
+            for (int y = 0; y < h; y++) {
+                for (int col = 0; col < w; col++) {
+                    for (int ch = 0; ch < 3; ch++) {
+                        double v = 0;
+                        for (int i = 0; i < size; i++) {
+                            int yy = reflect101(y + i - half, h);
+                            for (int j = 0; j < size; j++) {
+                                v += kernel[i * size + j] * x[(yy * w + reflect101(col + j - half, w)) * 3 + ch];
+                            }
+                        }
+                        out[(y * w + col) * 3 + ch] = v;
+                    }
+                }
+            }
+            return out;
+        }
+
+        /** Index {@code i} reflected into [0, n) without repeating the edge (gfedcb|abcdefgh|gfedcba). */
+        static int reflect101(int i, int n) {
+            if (n == 1) {
+                return 0;
+            }
+            int period = 2 * (n - 1);
+            int m = Math.floorMod(i, period);
+            return m < n ? m : period - m;
         }
     }
 

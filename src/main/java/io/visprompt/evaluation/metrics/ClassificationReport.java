@@ -24,36 +24,95 @@ public final class ClassificationReport {
     private final int topKCorrect;
     private final int topK;
     private final double confidenceSum;
-    private final int[] binCounts = new int[CALIBRATION_BINS];
-    private final int[] binCorrect = new int[CALIBRATION_BINS];
-    private final double[] binConfidence = new double[CALIBRATION_BINS];
+    private final int[] binCounts;
+    private final int[] binCorrect;
+    private final double[] binConfidence;
 
-    private ClassificationReport(float[][] probabilities, int[] labels, int classCount) {
+    private ClassificationReport(State s) {
+        this.examples = s.examples();
+        this.confusion = s.confusion();
+        this.topK = Math.min(TOP_K, s.confusion().length);
+        this.correct = s.correct();
+        this.topKCorrect = s.topKCorrect();
+        this.confidenceSum = s.confidenceSum();
+        this.binCounts = s.binCounts();
+        this.binCorrect = s.binCorrect();
+        this.binConfidence = s.binConfidence();
+    }
+
+    /**
+     * @param probabilities {@code [examples][classes]}, each row a distribution (softmax of the logits)
+     * @param labels        the true class of each example, {@code 0 <= label < classCount}
+     */
+    public static ClassificationReport of(float[][] probabilities, int[] labels, int classCount) {
         if (probabilities.length != labels.length) {
             throw new IllegalArgumentException(probabilities.length + " rows of probabilities for " + labels.length
                     + " labels");
         }
-        if (classCount < 1) {
-            throw new IllegalArgumentException("no classes");
-        }
-        this.examples = labels.length;
-        this.confusion = new long[classCount][classCount];
-        this.topK = Math.min(TOP_K, classCount);
-        int right = 0;
-        int inTopK = 0;
-        double confidences = 0;
+        Tally tally = new Tally(classCount);
         for (int i = 0; i < labels.length; i++) {
-            float[] p = probabilities[i];
-            int label = labels[i];
+            tally.add(probabilities[i], labels[i]);
+        }
+        return tally.report();
+    }
+
+    /**
+     * Everything a report is computed from, so that a report can be built over several runs (an evaluation that
+     * resumes from a checkpoint): the same examples added in the same order give the same numbers to the last bit.
+     */
+    public record State(int examples, long[][] confusion, int correct, int topKCorrect, double confidenceSum,
+            int[] binCounts, int[] binCorrect, double[] binConfidence) {
+    }
+
+    /** The counts of a report, one example at a time. Not thread-safe. */
+    public static final class Tally {
+        private int examples;
+        private final long[][] confusion;
+        private final int topK;
+        private int correct;
+        private int topKCorrect;
+        private double confidenceSum;
+        private final int[] binCounts;
+        private final int[] binCorrect;
+        private final double[] binConfidence;
+
+        public Tally(int classCount) {
+            this(new State(0, new long[checked(classCount)][classCount], 0, 0, 0, new int[CALIBRATION_BINS],
+                    new int[CALIBRATION_BINS], new double[CALIBRATION_BINS]));
+        }
+
+        /** Goes on from a {@link #state()} taken earlier. */
+        public Tally(State s) {
+            this.examples = s.examples();
+            this.confusion = copy(s.confusion());
+            this.topK = Math.min(TOP_K, confusion.length);
+            this.correct = s.correct();
+            this.topKCorrect = s.topKCorrect();
+            this.confidenceSum = s.confidenceSum();
+            this.binCounts = s.binCounts().clone();
+            this.binCorrect = s.binCorrect().clone();
+            this.binConfidence = s.binConfidence().clone();
+        }
+
+        private static int checked(int classCount) {
+            if (classCount < 1) {
+                throw new IllegalArgumentException("no classes");
+            }
+            return classCount;
+        }
+
+        /** One example: its class probabilities and its true class. */
+        public void add(float[] p, int label) {
+            int classCount = confusion.length;
             if (p.length != classCount || label < 0 || label >= classCount) {
-                throw new IllegalArgumentException("example " + i + ": " + p.length + " probabilities, label " + label
-                        + ", " + classCount + " classes");
+                throw new IllegalArgumentException("example " + examples + ": " + p.length + " probabilities, label "
+                        + label + ", " + classCount + " classes");
             }
             int predicted = argMax(p);
             confusion[label][predicted]++;
             boolean hit = predicted == label;
             if (hit) {
-                right++;
+                correct++;
             }
             // the label is in the top k when fewer than k classes are strictly more probable
             int above = 0;
@@ -63,28 +122,35 @@ public final class ClassificationReport {
                 }
             }
             if (above < topK) {
-                inTopK++;
+                topKCorrect++;
             }
             double confidence = p[predicted];
-            confidences += confidence;
+            confidenceSum += confidence;
             int bin = bin(confidence);
             binCounts[bin]++;
             binConfidence[bin] += confidence;
             if (hit) {
                 binCorrect[bin]++;
             }
+            examples++;
         }
-        this.correct = right;
-        this.topKCorrect = inTopK;
-        this.confidenceSum = confidences;
-    }
 
-    /**
-     * @param probabilities {@code [examples][classes]}, each row a distribution (softmax of the logits)
-     * @param labels        the true class of each example, {@code 0 <= label < classCount}
-     */
-    public static ClassificationReport of(float[][] probabilities, int[] labels, int classCount) {
-        return new ClassificationReport(probabilities, labels, classCount);
+        public State state() {
+            return new State(examples, copy(confusion), correct, topKCorrect, confidenceSum, binCounts.clone(),
+                    binCorrect.clone(), binConfidence.clone());
+        }
+
+        public ClassificationReport report() {
+            return new ClassificationReport(state());
+        }
+
+        private static long[][] copy(long[][] matrix) {
+            long[][] copy = new long[matrix.length][];
+            for (int i = 0; i < matrix.length; i++) {
+                copy[i] = matrix[i].clone();
+            }
+            return copy;
+        }
     }
 
     /** The bin of a confidence: {@code (b/15, (b+1)/15]}, with 0 in the first. */

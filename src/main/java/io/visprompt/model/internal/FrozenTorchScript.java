@@ -13,7 +13,10 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.nn.Parameter;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.engine.PtNDManager;
 import ai.djl.pytorch.engine.PtSymbolBlock;
+import ai.djl.pytorch.jni.IValue;
 import ai.djl.pytorch.jni.IValueUtils;
 import ai.djl.pytorch.jni.JniUtils;
 
@@ -77,6 +80,30 @@ final class FrozenTorchScript implements AutoCloseable {
             }
         } else {
             outputs = IValueUtils.forward(block, new NDList(input), training);
+        }
+        NDArray first = outputs.get(0);
+        for (int i = 1; i < outputs.size(); i++) {
+            outputs.get(i).close();
+        }
+        return first;
+    }
+
+    /** The module's compiled methods: {@code forward} and those exported with {@code @torch.jit.export}. */
+    List<String> methodNames() {
+        return List.of(JniUtils.getMethodNames(block));
+    }
+
+    /**
+     * Another method of the module on one input, without a graph (grad mode is off on DJL's threads and the weights
+     * are frozen); the first output when it returns a tuple. The same native calls as {@link IValueUtils#forward}.
+     */
+    NDArray runMethod(String method, NDArray input) {
+        IValue argument = IValue.from((PtNDArray) input);
+        NDList outputs;
+        try (IValue result = IValueUtils.runMethod(block, method, argument)) {
+            outputs = result.toNDList((PtNDManager) input.getManager());
+        } finally {
+            argument.close();
         }
         NDArray first = outputs.get(0);
         for (int i = 1; i < outputs.size(); i++) {

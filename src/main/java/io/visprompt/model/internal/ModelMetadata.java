@@ -18,11 +18,15 @@ import tools.jackson.databind.json.JsonMapper;
  *
  * @param logitScale    CLIP: the multiplier of cosine similarities ({@code exp} of the learned log scale)
  * @param contextLength CLIP: token ids per text the text encoder takes, padded with {@code padId}
+ * @param featureMethod classifier: the TorchScript method (exported with {@code @torch.jit.export}) that maps the
+ *                      same normalized images {@code [N,3,H,W]} to the features {@code [N,D]} a linear probe is
+ *                      fitted on (the first element when it returns a tuple); without it the probe uses the logits
  */
 public record ModelMetadata(String kind, @JsonProperty("input_size") Integer inputSize, Integer resize,
         List<Float> mean, List<Float> std, List<String> labels, List<String> templates,
         @JsonProperty("logit_scale") Float logitScale, @JsonProperty("context_length") Integer contextLength,
-        @JsonProperty("pad_id") Long padId, String description) {
+        @JsonProperty("pad_id") Long padId, String description,
+        @JsonProperty("feature_method") String featureMethod) {
 
     public static final String FILE_NAME = "model.json";
 
@@ -31,7 +35,7 @@ public record ModelMetadata(String kind, @JsonProperty("input_size") Integer inp
             .build();
 
     public static ModelMetadata none() {
-        return new ModelMetadata(null, null, null, null, null, null, null, null, null, null, null);
+        return new ModelMetadata(null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     public static ModelMetadata read(InputStream json) {

@@ -56,7 +56,8 @@ public final class TorchScriptModels {
             }
             Path directory = location.toAbsolutePath().getParent();
             String name = fileName.substring(0, fileName.length() - ".pt".length());
-            return new TorchScriptClassifier(descriptor, FrozenTorchScript.load(directory, name));
+            return new TorchScriptClassifier(descriptor, FrozenTorchScript.load(directory, name),
+                    ModelMetadata.readFrom(directory).featureMethod());
         }
         if (!Files.isDirectory(location)) {
             throw new IllegalArgumentException("Model location " + location + " does not exist");
@@ -73,7 +74,8 @@ public final class TorchScriptModels {
                 throw e;
             }
         }
-        return new TorchScriptClassifier(descriptor, FrozenTorchScript.load(location, classifierName(location)));
+        return new TorchScriptClassifier(descriptor, FrozenTorchScript.load(location, classifierName(location)),
+                metadata.featureMethod());
     }
 
     /** {@code model.pt}, or the only {@code .pt} file of a directory (zoo archives often name it after the model). */

@@ -81,8 +81,29 @@ public final class UploadedModelCheck {
         }
         try (model) {
             int outputs = forwardAndBackward(model, descriptor);
+            if (!model.probeFeatureSource().equals("logits") && descriptor.kind() == ModelKind.CLASSIFIER) {
+                checkFeatureMethod(model, descriptor.inputSize());
+            }
             if (descriptor.kind() == ModelKind.CLIP) {
                 checkTextSide(model, descriptor, outputs, textEmbeddings);
+            }
+        }
+    }
+
+    /** The {@code feature_method} a classifier names must give {@code [N,D]} on the same batch. */
+    private static void checkFeatureMethod(LoadedModel model, int size) {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            NDArray images = manager.create(dummyPixels(BATCH * 3 * size * size), new Shape(BATCH, 3, size, size));
+            Shape shape;
+            try {
+                shape = model.probeFeatures(images).getShape();
+            } catch (RuntimeException e) {
+                throw ModelRefused.metadataMismatch("feature_method " + model.probeFeatureSource() + " fails on a "
+                        + "batch of " + BATCH + " images: " + detail(e));
+            }
+            if (shape.dimension() != 2 || shape.get(0) != BATCH) {
+                throw ModelRefused.outputShapeMismatch("feature_method " + model.probeFeatureSource() + " gives "
+                        + shape + " for " + BATCH + " images; expected [" + BATCH + ",D]");
             }
         }
     }

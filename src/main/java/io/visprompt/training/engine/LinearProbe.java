@@ -45,8 +45,9 @@ public final class LinearProbe {
     }
 
     /**
-     * What the probe is fitted on: the frozen model's output for each image without a prompt, in batches: a
-     * classifier's logits, CLIP's image embeddings.
+     * What the probe is fitted on: the frozen model's {@link io.visprompt.model.FrozenModel#probeFeatures} for each
+     * image without a prompt, in batches: the feature method a classifier's metadata names, else its logits; CLIP's
+     * image embeddings.
      */
     public static Split features(io.visprompt.model.FrozenModel model, List<TrainingExample> examples, int batchSize) {
         float[][] features = new float[examples.size()][];
@@ -73,7 +74,7 @@ public final class LinearProbe {
                 }
                 try (NDManager call = manager.newSubManager()) {
                     NDArray images = call.create(batch, new Shape(end - start, side, side, 3)).transpose(0, 3, 1, 2);
-                    NDArray output = model.forward(images, false);
+                    NDArray output = model.probeFeatures(images);
                     long width = output.getShape().get(1);
                     float[] flat = output.toFloatArray();
                     for (int i = start; i < end; i++) {

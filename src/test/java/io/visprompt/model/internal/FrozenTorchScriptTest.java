@@ -66,4 +66,25 @@ class FrozenTorchScriptTest {
         }
         return bits;
     }
+
+    @Test
+    void aFeatureMethodTheModuleLacksRefusesTheModelAndWithoutOneTheProbeUsesTheLogits(
+            @org.junit.jupiter.api.io.TempDir Path directory) throws java.io.IOException {
+        Path fixture = Path.of("src/test/resources/fixtures/evaluation/feature-classifier");
+        java.nio.file.Files.copy(fixture.resolve("model.pt"), directory.resolve("model.pt"));
+        String json = java.nio.file.Files.readString(fixture.resolve("model.json"));
+        java.nio.file.Files.writeString(directory.resolve("model.json"),
+                json.replace("\"feature_method\": \"features\"", "\"feature_method\": \"embed\""));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> TorchScriptModels.openDirectory("bad", directory))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("feature_method 'embed' is not a method").hasMessageContaining("features");
+
+        assertThat(classifier.probeFeatureSource()).isEqualTo("logits");
+        try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
+            int size = classifier.descriptor().inputSize();
+            NDArray images = manager.randomNormal(new Shape(2, 3, size, size));
+            assertThat(classifier.probeFeatures(images).toFloatArray())
+                    .containsExactly(classifier.forward(images, false).toFloatArray());
+        }
+    }
 }
