@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -212,6 +213,13 @@ class SharedNothingClusterIT {
             magnitude += Math.abs(value);
         }
         assertThat(magnitude).as("a learned prompt, not zeros").isPositive();
+        try (S3ObjectStore store = new S3ObjectStore(s3.settings(bucket, S3ProxyServer.SECRET_KEY),
+                new LocalObjectCache(Files.createTempDirectory("cluster-test-cache"), 1 << 20))) {
+            // the worker that finished the job wrote the prompt's tensors (values, then mask) to the bucket
+            List<String> promptObjects = store.keys("prompts/" + promptId);
+            assertThat(promptObjects).hasSize(1);
+            assertThat(Arrays.copyOf(store.read(promptObjects.get(0)), tensor.body().length)).isEqualTo(tensor.body());
+        }
 
         // and it classifies on the API process, which reads the uploaded model from the bucket
         Map.Entry<String, byte[]> image = TestImages.testSplit(archive).entrySet().iterator().next();
