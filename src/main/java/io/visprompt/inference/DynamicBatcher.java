@@ -7,15 +7,17 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 
+import io.visprompt.training.engine.IntraOpThreads;
 import io.visprompt.training.engine.PromptedClassifier;
 
 /**
  * Collects concurrent requests for one classifier into batches: one forward pass answers every request queued
  * while the previous pass ran, up to {@code maxBatch}. A lone request runs at once; under load the batches grow by
  * themselves, as requests arrive while a pass runs. With {@code maxWait} above zero the first request of a batch
- * also waits up to that long for company.
+ * also waits up to that long for company. Each pass runs on one intra-op thread or on all, whichever measured
+ * faster for its batch size ({@link ForwardThreads}); the count is the batcher thread's own, training threads keep
+ * theirs.
  */
 final class DynamicBatcher implements AutoCloseable {
 
@@ -26,6 +28,11 @@ final class DynamicBatcher implements AutoCloseable {
     record Answer(float[] probabilities, int batchSize, long waitNanos, long forwardNanos) {
     }
 
+    /** Told of every forward pass: how many requests it answered and on how many intra-op threads. */
+    interface Passes {
+        void record(int batchSize, int threads);
+    }
+
     private record Pending(float[] pixels, CompletableFuture<Answer> answer, long submittedAt) {
     }
 
@@ -34,17 +41,18 @@ final class DynamicBatcher implements AutoCloseable {
     private final PromptedClassifier classifier;
     private final int maxBatch;
     private final long maxWaitNanos;
-    private final Consumer<Integer> batchSizes;
+    private final Passes passes;
+    private final ForwardThreads threads = new ForwardThreads(IntraOpThreads.processDefault());
     private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private final Thread dispatcher;
     private volatile boolean closing;
 
     DynamicBatcher(PromptedClassifier classifier, int maxBatch, Duration maxWait, String name,
-            Consumer<Integer> batchSizes) {
+            Passes passes) {
         this.classifier = classifier;
         this.maxBatch = maxBatch;
         this.maxWaitNanos = maxWait.toNanos();
-        this.batchSizes = batchSizes;
+        this.passes = passes;
         this.dispatcher = new Thread(this::dispatch, "visprompt-batcher-" + name);
         this.dispatcher.setDaemon(true);
         this.dispatcher.start();
@@ -116,10 +124,13 @@ final class DynamicBatcher implements AutoCloseable {
 
     private void run(List<Pending> batch) {
         try {
+            int count = threads.choose(batch.size());
+            IntraOpThreads.use(count);
             long start = System.nanoTime();
             float[][] probabilities = classifier.probabilities(batch.stream().map(Pending::pixels).toList());
             long forward = System.nanoTime() - start;
-            batchSizes.accept(batch.size());
+            threads.record(batch.size(), count, forward);
+            passes.record(batch.size(), count);
             for (int i = 0; i < batch.size(); i++) {
                 Pending p = batch.get(i);
                 p.answer().complete(new Answer(probabilities[i], batch.size(), start - p.submittedAt(), forward));
