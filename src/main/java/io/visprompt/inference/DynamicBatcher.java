@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
 import io.visprompt.training.engine.IntraOpThreads;
@@ -15,7 +16,9 @@ import io.visprompt.training.engine.PromptedClassifier;
  * Collects concurrent requests for one classifier into batches: one forward pass answers every request queued
  * while the previous pass ran, up to {@code maxBatch}. A lone request runs at once; under load the batches grow by
  * themselves, as requests arrive while a pass runs. With {@code maxWait} above zero the first request of a batch
- * also waits up to that long for company. Each pass runs on one intra-op thread or on all, whichever measured
+ * also waits up to that long for company. A request that finds nothing queued and no pass running, for a batch of
+ * one known to be fastest on one intra-op thread, is answered on its own thread: handing it to the batcher and
+ * back would wake two sleeping threads for a pass of about a millisecond. Each pass runs on one intra-op thread or on all, whichever measured
  * faster for its batch size ({@link ForwardThreads}); the count is the batcher thread's own, training threads keep
  * theirs.
  */
@@ -45,6 +48,9 @@ final class DynamicBatcher implements AutoCloseable {
     private final ForwardThreads threads = new ForwardThreads(IntraOpThreads.processDefault());
     private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private final Thread dispatcher;
+    /** One forward pass at a time, on the batcher or a caller: what queues meanwhile is the next batch. */
+    private final Semaphore pass = new Semaphore(1);
+    private static final ThreadLocal<Boolean> SERVING_THREAD = ThreadLocal.withInitial(() -> false);
     private volatile boolean closing;
 
     DynamicBatcher(PromptedClassifier classifier, int maxBatch, Duration maxWait, String name,
@@ -68,7 +74,22 @@ final class DynamicBatcher implements AutoCloseable {
             return java.util.Optional.empty();
         }
         CompletableFuture<Answer> answer = new CompletableFuture<>();
-        queue.add(new Pending(pixels, answer, System.nanoTime()));
+        Pending pending = new Pending(pixels, answer, System.nanoTime());
+        if (maxWaitNanos == 0 && queue.isEmpty() && pass.tryAcquire()) {
+            try {
+                if (!closing && threads.oneIsFaster(1)) {
+                    if (!SERVING_THREAD.get()) {
+                        PromptedClassifier.configureServingThread();
+                        SERVING_THREAD.set(true);
+                    }
+                    run(List.of(pending));
+                    return java.util.Optional.of(answer);
+                }
+            } finally {
+                pass.release();
+            }
+        }
+        queue.add(pending);
         return java.util.Optional.of(answer);
     }
 
@@ -90,24 +111,29 @@ final class DynamicBatcher implements AutoCloseable {
                     break;
                 }
                 batch.add(first);
-                // what queued up during the previous forward pass goes in at once; waiting for more is optional
-                queue.drainTo(batch, maxBatch - 1);
-                if (batch.remove(CLOSE)) {
-                    stop = true;
-                }
-                long deadline = System.nanoTime() + maxWaitNanos;
-                while (!stop && maxWaitNanos > 0 && batch.size() < maxBatch) {
-                    Pending next = queue.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-                    if (next == null) {
-                        break;
-                    }
-                    if (next == CLOSE) {
+                pass.acquire();
+                try {
+                    // what queued up during the previous forward pass goes in at once; waiting for more is optional
+                    queue.drainTo(batch, maxBatch - 1);
+                    if (batch.remove(CLOSE)) {
                         stop = true;
-                        break;
                     }
-                    batch.add(next);
+                    long deadline = System.nanoTime() + maxWaitNanos;
+                    while (!stop && maxWaitNanos > 0 && batch.size() < maxBatch) {
+                        Pending next = queue.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                        if (next == null) {
+                            break;
+                        }
+                        if (next == CLOSE) {
+                            stop = true;
+                            break;
+                        }
+                        batch.add(next);
+                    }
+                    run(batch);
+                } finally {
+                    pass.release();
                 }
-                run(batch);
             } catch (InterruptedException e) {
                 stop = true;
             } finally {
@@ -119,6 +145,7 @@ final class DynamicBatcher implements AutoCloseable {
                 left.answer().completeExceptionally(new IllegalStateException("classifier closed"));
             }
         }
+        pass.acquireUninterruptibly(); // a caller's pass may still be running
         classifier.close();
     }
 

@@ -8,7 +8,7 @@ package io.visprompt.inference;
  * {@link #PARALLEL_ABOVE_NANOS} or more on all threads are never tried on one: a wake-up is noise next to them.
  * Every {@link #RETRY_EVERY}th pass of a size runs with the count that measured slower, so the choice follows a
  * change of load. The first pass of each size and count is not counted (it allocates what later passes reuse). Not
- * thread-safe: one batcher thread calls it.
+ * thread-safe: calls hold the batcher's pass permit.
  */
 final class ForwardThreads {
 
@@ -48,6 +48,18 @@ final class ForwardThreads {
             one = !one;
         }
         return one ? 1 : all;
+    }
+
+    /**
+     * Whether a pass over {@code batchSize} images is known to be fastest on one thread, without counting it as a
+     * pass (so it does not move the next retry).
+     */
+    boolean oneIsFaster(int batchSize) {
+        if (all <= 1) {
+            return true;
+        }
+        int size = sizeClass(batchSize);
+        return allThreads[size] < PARALLEL_ABOVE_NANOS && oneThread[size] <= allThreads[size];
     }
 
     /** What a pass over {@code batchSize} images took on {@code threads} threads. */
