@@ -8,7 +8,7 @@
 # service with Java Flight Recorder), RESNET (a directory with the ResNet-18 model.pt/model.json of bench/assets.py:
 # also drive the bare ResNet-18 at 224 px, with each max-batch-size of RESNET_BATCHES, default "32 1": batching on and
 # off), RESNET_SECONDS (default 20),
-# CLIENT_CPUS (taskset list for the load generator, e.g. 1; default unpinned, its CPU use is printed either way).
+# LEVELS (concurrent clients, default 1,8,32), WARMUP_SECONDS (at 8 clients before the first level, default 20), CLIENT_CPUS (taskset list for the load generator, e.g. 1; default unpinned, its CPU use is printed either way).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_PER_LEVEL=${1:-20}
@@ -49,7 +49,7 @@ PROMPT=$(curl -s "${AUTH[@]}" "${BASE}/v1/training-jobs/${JOB}" | json 'd["resul
 mkdir -p "${WORK}/images" && unzip -q -o src/test/resources/fixtures/data/fashion-border.zip 'test/*' -d "${WORK}/images"
 mapfile -t IMAGES < <(find "${WORK}/images/test" -name '*.png' | sort | head -64)
 echo "== ${LABEL}: POST /v1/classify, prompt ${PROMPT} (fashion-cnn, 32x32), ${SECONDS_PER_LEVEL}s per level, $(nproc) cores"
-"${CLIENT[@]}" "${BASE}" "${KEY}" "prompt_id=${PROMPT}" "${SECONDS_PER_LEVEL}" "${SERVICE}" "1,8,32" "${IMAGES[@]}"
+"${CLIENT[@]}" "${BASE}" "${KEY}" "prompt_id=${PROMPT}" "${SECONDS_PER_LEVEL}" "${SERVICE}" "${LEVELS:-1,8,32}" "${IMAGES[@]}"
 
 if [ -n "${RESNET:-}" ]; then
   stop_service
@@ -59,7 +59,7 @@ if [ -n "${RESNET:-}" ]; then
     start_service "${MODELS[@]}" --visprompt.inference.max-batch-size="${batch}"
     echo "== ${LABEL}: POST /v1/classify, bare resnet18 (224x224, random weights), max-batch-size ${batch}, ${RESNET_SECONDS:-20}s per level"
     "${CLIENT[@]}" "${BASE}" "${KEY}" "model=resnet18&class_names=a,b,c,d,e,f,g,h,i,j" "${RESNET_SECONDS:-20}" \
-      "${SERVICE}" "1,8,32" "${IMAGES[@]}"
+      "${SERVICE}" "${LEVELS:-1,8,32}" "${IMAGES[@]}"
     stop_service
   done
 fi
