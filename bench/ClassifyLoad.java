@@ -1,4 +1,10 @@
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -30,7 +36,7 @@ import java.util.regex.Pattern;
 public class ClassifyLoad {
 
     private static final Pattern SAMPLE = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{[^}]*})? (\\S+)$");
-    private static final Pattern LABEL = Pattern.compile("(phase|le|uri|method)=\"([^\"]*)\"");
+    private static final Pattern LABEL = Pattern.compile("(phase|le|uri|method|threads)=\"([^\"]*)\"");
 
     private static String key;
 
@@ -52,6 +58,11 @@ public class ClassifyLoad {
         List<String> report = new ArrayList<>();
         System.out.printf("%-8s %9s %8s %8s %8s %7s %9s %9s %10s %10s%n", "clients", "req/s", "p50 ms", "p99 ms",
                 "max ms", "errors", "svc cpu", "load cpu", "server ms", "mean batch");
+        // The service's JIT compiles the request path during its first seconds under load (C2 took half a core then,
+        // JFR): one warm-up at 8 clients before any level, so the first level measured is not the one that pays it.
+        int warmup = Integer.parseInt(System.getenv().getOrDefault("WARMUP_SECONDS", "20"));
+        run(http, base, fields, images, 8, warmup, null);
+        System.out.printf("(warm-up: %d s at 8 clients, then per level a fifth of its seconds; not reported)%n", warmup);
         for (String level : args[5].split(",")) {
             int clients = Integer.parseInt(level);
             run(http, base, fields, images, clients, Math.max(2, seconds / 5), null); // warm-up, not reported
@@ -101,7 +112,9 @@ public class ClassifyLoad {
                 lower = e.getKey();
             }
             report.add(phases.toString());
-            report.add(sizes + String.format(" (%.0f batches)", batches));
+            report.add(sizes + String.format(" (%.0f batches; on one intra-op thread %.0f, on all %.0f)", batches,
+                    delta.getOrDefault("visprompt_classify_forward_passes_total|one", 0.0),
+                    delta.getOrDefault("visprompt_classify_forward_passes_total|all", 0.0)));
         }
         report.forEach(System.out::println);
         System.exit(0);
@@ -112,6 +125,7 @@ public class ClassifyLoad {
 
     static Result run(HttpClient http, String base, List<String[]> fields, List<byte[]> images, int clients,
             int seconds, Object unused) throws Exception {
+        List<byte[]> requests = images.stream().map(image -> request(base, fields, image)).toList();
         List<Double> latencies = Collections.synchronizedList(new ArrayList<>());
         AtomicInteger errors = new AtomicInteger();
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
@@ -121,22 +135,37 @@ public class ClassifyLoad {
             int offset = c;
             pool.submit(() -> {
                 int i = offset;
+                Connection connection = null;
                 while (System.nanoTime() < end) {
-                    byte[] image = images.get(i++ % images.size());
+                    byte[] request = requests.get(i++ % requests.size());
                     long t0 = System.nanoTime();
                     try {
-                        HttpResponse<String> response = http.send(request(base, fields, image), HttpResponse.BodyHandlers.ofString());
-                        if (response.statusCode() != 200) {
+                        if (connection == null) {
+                            connection = new Connection(base);
+                        }
+                        Connection.Response response = connection.exchange(request);
+                        if (response.closes()) {
+                            connection.close();
+                            connection = null;
+                        }
+                        if (response.status() != 200) {
                             if (errors.incrementAndGet() == 1) {
-                                System.err.println(response.statusCode() + " " + response.body());
+                                System.err.println(response.status() + " " + response.body());
                             }
                             continue;
                         }
                     } catch (Exception e) {
                         errors.incrementAndGet();
+                        if (connection != null) {
+                            connection.close();
+                            connection = null;
+                        }
                         continue;
                     }
                     latencies.add((System.nanoTime() - t0) / 1e6);
+                }
+                if (connection != null) {
+                    connection.close();
                 }
                 return null;
             });
@@ -194,7 +223,8 @@ public class ClassifyLoad {
         return samples;
     }
 
-    static HttpRequest request(String base, List<String[]> fields, byte[] image) {
+    /** A whole HTTP/1.1 request, bytes ready to write: built once per image, so the client spends nothing on it. */
+    static byte[] request(String base, List<String[]> fields, byte[] image) {
         String boundary = "----classifyload";
         StringBuilder head = new StringBuilder();
         for (String[] field : fields) {
@@ -206,13 +236,98 @@ public class ClassifyLoad {
                 .append("Content-Type: image/png\r\n\r\n");
         byte[] headBytes = head.toString().getBytes(StandardCharsets.US_ASCII);
         byte[] tail = ("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.US_ASCII);
-        byte[] body = new byte[headBytes.length + image.length + tail.length];
-        System.arraycopy(headBytes, 0, body, 0, headBytes.length);
-        System.arraycopy(image, 0, body, headBytes.length, image.length);
-        System.arraycopy(tail, 0, body, headBytes.length + image.length, tail.length);
-        return HttpRequest.newBuilder(URI.create(base + "/v1/classify"))
-                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
-                .header("Authorization", "Bearer " + key)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+        int length = headBytes.length + image.length + tail.length;
+        URI uri = URI.create(base);
+        byte[] requestHead = ("POST /v1/classify HTTP/1.1\r\nHost: " + uri.getHost() + ":" + uri.getPort()
+                + "\r\nAuthorization: Bearer " + key + "\r\nAccept: application/json\r\nContent-Type: multipart/form-data; boundary="
+                + boundary + "\r\nContent-Length: " + length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(requestHead.length + length);
+        out.writeBytes(requestHead);
+        out.writeBytes(headBytes);
+        out.writeBytes(image);
+        out.writeBytes(tail);
+        return out.toByteArray();
+    }
+
+    /**
+     * One client's keep-alive connection, blocking: the request is written and the answer read on the client's own
+     * thread (Java's HttpClient hands every exchange to its selector thread and an executor and back, three thread
+     * wake-ups per request on the same two cores as the service).
+     */
+    static final class Connection implements AutoCloseable {
+
+        record Response(int status, String body, boolean closes) {
+        }
+
+        private final Socket socket;
+        private final InputStream in;
+        private final OutputStream out;
+
+        Connection(String base) throws IOException {
+            URI uri = URI.create(base);
+            socket = new Socket(uri.getHost(), uri.getPort());
+            socket.setTcpNoDelay(true);
+            in = new BufferedInputStream(socket.getInputStream(), 16384);
+            out = socket.getOutputStream();
+        }
+
+        Response exchange(byte[] request) throws IOException {
+            out.write(request);
+            out.flush();
+            String status = line();
+            int code = Integer.parseInt(status.split(" ")[1]);
+            long length = -1;
+            boolean chunked = false;
+            boolean closes = false;
+            for (String header = line(); !header.isEmpty(); header = line()) {
+                String lower = header.toLowerCase(java.util.Locale.ROOT);
+                if (lower.startsWith("content-length:")) {
+                    length = Long.parseLong(lower.substring(15).trim());
+                } else if (lower.startsWith("transfer-encoding:") && lower.contains("chunked")) {
+                    chunked = true;
+                } else if (lower.startsWith("connection:") && lower.contains("close")) {
+                    closes = true;
+                }
+            }
+            ByteArrayOutputStream body = new ByteArrayOutputStream();
+            if (chunked) {
+                for (int size = Integer.parseInt(line().split(";")[0].trim(), 16); size > 0;
+                        size = Integer.parseInt(line().split(";")[0].trim(), 16)) {
+                    body.writeBytes(in.readNBytes(size));
+                    line();
+                }
+                while (!line().isEmpty()) {
+                    // trailers
+                }
+            } else if (length >= 0) {
+                body.writeBytes(in.readNBytes((int) length));
+            } else {
+                body.writeBytes(in.readAllBytes());
+                closes = true;
+            }
+            return new Response(code, body.toString(StandardCharsets.UTF_8), closes);
+        }
+
+        private String line() throws IOException {
+            StringBuilder line = new StringBuilder();
+            for (int c = in.read(); c != '\n'; c = in.read()) {
+                if (c < 0) {
+                    throw new IOException("connection closed");
+                }
+                if (c != '\r') {
+                    line.append((char) c);
+                }
+            }
+            return line.toString();
+        }
+
+        @Override
+        public void close() {
+            try {
+                socket.close();
+            } catch (IOException e) {
+                // nothing to do
+            }
+        }
     }
 }

@@ -8,7 +8,7 @@
 # service with Java Flight Recorder), RESNET (a directory with the ResNet-18 model.pt/model.json of bench/assets.py:
 # also drive the bare ResNet-18 at 224 px, with each max-batch-size of RESNET_BATCHES, default "32 1": batching on and
 # off), RESNET_SECONDS (default 20),
-# CLIENT_CPUS (taskset list for the load generator, e.g. 1; default unpinned, its CPU use is printed either way).
+# LEVELS (concurrent clients, default 1,8,32), WARMUP_SECONDS (at 8 clients before the first level, default 20), CLIENT_CPUS (taskset list for the load generator, e.g. 1; default unpinned, its CPU use is printed either way).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_PER_LEVEL=${1:-20}
@@ -42,14 +42,25 @@ trap 'stop_service; rm -rf "${WORK}"' EXIT
 
 start_service
 DATASET=$(curl -s "${AUTH[@]}" -F file=@src/test/resources/fixtures/data/fashion-border.zip "${BASE}/v1/datasets" | json 'd["id"]')
-JOB=$(curl -s "${AUTH[@]}" -H 'Content-Type: application/json' "${BASE}/v1/training-jobs" -d '{"dataset_id":"'"${DATASET}"'","model":"fashion-cnn","output":{"label_mapping":"by_name"},"hyperparameters":{"epochs":3,"batch_size":32,"learning_rate":4,"warmup_steps":20}}' | json 'd["id"]')
-until [ "$(curl -s "${AUTH[@]}" "${BASE}/v1/training-jobs/${JOB}" | json 'd["status"]')" = succeeded ]; do sleep 1; done
+train() { # submits the short fixture job, waits for it; prints its id, sets TRAIN_SECONDS
+  local start job
+  start=$(date +%s.%N)
+  job=$(curl -s "${AUTH[@]}" -H 'Content-Type: application/json' "${BASE}/v1/training-jobs" -d '{"dataset_id":"'"${DATASET}"'","model":"fashion-cnn","output":{"label_mapping":"by_name"},"hyperparameters":{"epochs":3,"batch_size":32,"learning_rate":4,"warmup_steps":20}}' | json 'd["id"]')
+  until [ "$(curl -s "${AUTH[@]}" "${BASE}/v1/training-jobs/${job}" | json 'd["status"]')" = succeeded ]; do sleep 0.2; done
+  TRAIN_SECONDS=$(python3 -c "print(f'{$(date +%s.%N) - ${start}:.1f}')")
+  JOB=${job}
+}
+train
+TRAINED_FIRST=${TRAIN_SECONDS}
 PROMPT=$(curl -s "${AUTH[@]}" "${BASE}/v1/training-jobs/${JOB}" | json 'd["result"]["prompt_id"]')
 
 mkdir -p "${WORK}/images" && unzip -q -o src/test/resources/fixtures/data/fashion-border.zip 'test/*' -d "${WORK}/images"
 mapfile -t IMAGES < <(find "${WORK}/images/test" -name '*.png' | sort | head -64)
 echo "== ${LABEL}: POST /v1/classify, prompt ${PROMPT} (fashion-cnn, 32x32), ${SECONDS_PER_LEVEL}s per level, $(nproc) cores"
-"${CLIENT[@]}" "${BASE}" "${KEY}" "prompt_id=${PROMPT}" "${SECONDS_PER_LEVEL}" "${SERVICE}" "1,8,32" "${IMAGES[@]}"
+"${CLIENT[@]}" "${BASE}" "${KEY}" "prompt_id=${PROMPT}" "${SECONDS_PER_LEVEL}" "${SERVICE}" "${LEVELS:-1,8,32}" "${IMAGES[@]}"
+# serving threads set their own intra-op thread count; a training job after serving must train as fast as before it
+train
+echo "training job (fashion-cnn, 3 epochs, submit to succeeded): ${TRAINED_FIRST} s before serving, ${TRAIN_SECONDS} s after"
 
 if [ -n "${RESNET:-}" ]; then
   stop_service
@@ -59,7 +70,7 @@ if [ -n "${RESNET:-}" ]; then
     start_service "${MODELS[@]}" --visprompt.inference.max-batch-size="${batch}"
     echo "== ${LABEL}: POST /v1/classify, bare resnet18 (224x224, random weights), max-batch-size ${batch}, ${RESNET_SECONDS:-20}s per level"
     "${CLIENT[@]}" "${BASE}" "${KEY}" "model=resnet18&class_names=a,b,c,d,e,f,g,h,i,j" "${RESNET_SECONDS:-20}" \
-      "${SERVICE}" "1,8,32" "${IMAGES[@]}"
+      "${SERVICE}" "${LEVELS:-1,8,32}" "${IMAGES[@]}"
     stop_service
   done
 fi

@@ -62,6 +62,7 @@ class ServedClassifiers implements DisposableBean {
     private final ModelCatalog models;
     private final InferenceProperties properties;
     private final DistributionSummary batchSizes;
+    private final MeterRegistry meters;
     private final Map<String, DynamicBatcher> cache;
     private final PromptCache promptCache;
     /**
@@ -74,6 +75,7 @@ class ServedClassifiers implements DisposableBean {
         this.prompts = prompts;
         this.models = models;
         this.properties = properties;
+        this.meters = meters;
         this.batchSizes = DistributionSummary.builder("visprompt.classify.batch.size")
                 .description("Requests answered by one forward pass")
                 .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128).register(meters);
@@ -182,7 +184,7 @@ class ServedClassifiers implements DisposableBean {
                 return served;
             }
             DynamicBatcher batcher = new DynamicBatcher(classifier, target.modelId(), properties.maxBatchSize(),
-                    properties.maxBatchWait(), Integer.toHexString(target.key().hashCode()), batchSizes::record);
+                    properties.maxBatchWait(), Integer.toHexString(target.key().hashCode()), this::recordPass);
             cache.put(target.key(), batcher);
             return batcher;
         }
@@ -218,6 +220,11 @@ class ServedClassifiers implements DisposableBean {
                 return;
             }
         }
+    }
+
+    private void recordPass(int batchSize, int threads) {
+        batchSizes.record(batchSize);
+        meters.counter("visprompt.classify.forward.passes", "threads", threads == 1 ? "one" : "all").increment();
     }
 
     /** Drops a batcher that reported itself closing, so the next call loads a fresh one. */

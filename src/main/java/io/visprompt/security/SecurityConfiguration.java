@@ -20,6 +20,7 @@ import org.springframework.security.core.Authentication;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configurers.AbstractHttpConfigurer;
 import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.config.observation.SecurityObservationSettings;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.intercept.AuthorizationFilter;
 import org.springframework.security.web.authentication.AnonymousAuthenticationFilter;
@@ -91,6 +92,18 @@ class SecurityConfiguration {
                 .addFilterAfter(new InferenceRateLimitFilter(new TokenBuckets(quotas, System::nanoTime), quotas, problems),
                         AuthorizationFilter.class)
                 .build();
+    }
+
+    /**
+     * No Spring Security observations: with any {@code ObservationRegistry} in the context Spring Security wraps every
+     * filter of the chain in an observation decorator, even when {@code management.observations.enable.spring.security}
+     * turns the observations themselves off; under {@code bench/classify-load.sh} the decorator was about a tenth
+     * of the request threads' Java samples (JFR). {@code http.server.requests} and
+     * {@code visprompt.security.authentication} still time every request and key check.
+     */
+    @Bean
+    SecurityObservationSettings noSecurityObservations() {
+        return SecurityObservationSettings.noObservations();
     }
 
     @Bean

@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import ai.djl.engine.Engine;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.visprompt.training.engine.IntraOpThreads;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -126,6 +127,9 @@ class WorkerPool implements SmartLifecycle {
     }
 
     private void work(String workerId) {
+        // libtorch's thread count is per thread, but a thread that never set one takes the last count set anywhere
+        // in the process, e.g. a serving thread's one thread for a small pass
+        IntraOpThreads.useProcessDefault();
         while (active) {
             try {
                 Optional<JobQueue.ClaimedJob> job = queue.claim(workerId);
