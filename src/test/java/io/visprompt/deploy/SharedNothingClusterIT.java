@@ -1,12 +1,12 @@
 package io.visprompt.deploy;
 
+import static io.visprompt.ServiceProcesses.freePort;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -398,12 +398,6 @@ class SharedNothingClusterIT {
             }
         }
         return count;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 
     /** A multipart/form-data body of text fields and files. */

@@ -1,15 +1,17 @@
 package io.visprompt.deploy;
 
+import static io.visprompt.ServiceProcesses.awaitReady;
+import static io.visprompt.ServiceProcesses.datasetUpload;
+import static io.visprompt.ServiceProcesses.freePort;
+import static io.visprompt.ServiceProcesses.sendOk;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -55,16 +57,17 @@ class WorkerHandoverIT {
         int portA = freePort();
         Process first = start(portA, storage, "first");
         String base = "http://localhost:" + portA;
-        awaitReady(base);
+        awaitReady(http, base);
         assertThat(http.send(HttpRequest.newBuilder(URI.create(base + "/v1/training-jobs")).build(),
                 HttpResponse.BodyHandlers.discarding()).statusCode()).as("no key").isEqualTo(401);
 
-        String datasetId = JSON.readTree(upload(base, TestArchives.fixture("fashion-border.zip"))).get("id").asString();
+        String datasetId = JSON.readTree(sendOk(http,
+                datasetUpload(base, ADMIN_KEY, TestArchives.fixture("fashion-border.zip")))).get("id").asString();
         String body = """
                 {"dataset_id": "%s", "model": "fashion-cnn",
                  "hyperparameters": {"epochs": 400, "batch_size": 16, "warmup_steps": 10, "checkpoint_every": 5}}
                 """.formatted(datasetId);
-        String jobId = JSON.readTree(send(HttpRequest.newBuilder(URI.create(base + "/v1/training-jobs"))
+        String jobId = JSON.readTree(sendOk(http, HttpRequest.newBuilder(URI.create(base + "/v1/training-jobs"))
                 .header("Authorization", "Bearer " + ADMIN_KEY).header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)))).get("id").asString();
         UUID job = UUID.fromString(jobId);
 
@@ -111,39 +114,5 @@ class WorkerHandoverIT {
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         processes.add(process);
         return process;
-    }
-
-    private void awaitReady(String base) throws Exception {
-        // refused connections while the process starts
-        await().atMost(Duration.ofMinutes(2)).ignoreExceptionsInstanceOf(IOException.class).until(() -> http.send(
-                HttpRequest.newBuilder(URI.create(base + "/actuator/health/readiness")).build(),
-                HttpResponse.BodyHandlers.discarding()).statusCode() == 200);
-    }
-
-    private String upload(String base, byte[] zip) throws Exception {
-        String boundary = "----visprompt" + UUID.randomUUID();
-        byte[] head = ("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"data.zip\"\r\n"
-                + "Content-Type: application/zip\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
-        byte[] tail = ("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.US_ASCII);
-        byte[] body = new byte[head.length + zip.length + tail.length];
-        System.arraycopy(head, 0, body, 0, head.length);
-        System.arraycopy(zip, 0, body, head.length, zip.length);
-        System.arraycopy(tail, 0, body, head.length + zip.length, tail.length);
-        return send(HttpRequest.newBuilder(URI.create(base + "/v1/datasets"))
-                .header("Authorization", "Bearer " + ADMIN_KEY)
-                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body)));
-    }
-
-    private String send(HttpRequest.Builder request) throws Exception {
-        HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).as(response.body()).isBetween(200, 299);
-        return response.body();
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

@@ -28,10 +28,7 @@ class S3PromptObjectStorageTests extends PromptObjectStorageTests {
 
     @DynamicPropertySource
     static void bucket(DynamicPropertyRegistry registry) {
-        registry.add("visprompt.storage.s3.endpoint", SERVER::endpoint);
-        registry.add("visprompt.storage.s3.bucket", () -> BUCKET);
-        registry.add("visprompt.storage.s3.access-key", () -> S3ProxyServer.ACCESS_KEY);
-        registry.add("visprompt.storage.s3.secret-key", () -> S3ProxyServer.SECRET_KEY);
+        SERVER.register(registry, BUCKET);
     }
 
     private static S3ObjectStore client() {

@@ -13,6 +13,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 
+import org.springframework.test.context.DynamicPropertyRegistry;
+
 /**
  * A real S3 API server for tests: S3Proxy's self-contained jar (copied to {@code target/s3proxy/} by Maven) started
  * as a process of its own over its filesystem backend in a temporary directory, as tests start PostgreSQL. Its
@@ -103,6 +105,14 @@ public final class S3ProxyServer implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         return bucket;
+    }
+
+    /** A Spring test context's settings for {@code bucket} on this server (with {@code visprompt.storage.type=s3}). */
+    public void register(DynamicPropertyRegistry registry, String bucket) {
+        registry.add("visprompt.storage.s3.endpoint", this::endpoint);
+        registry.add("visprompt.storage.s3.bucket", () -> bucket);
+        registry.add("visprompt.storage.s3.access-key", () -> ACCESS_KEY);
+        registry.add("visprompt.storage.s3.secret-key", () -> SECRET_KEY);
     }
 
     /** Storage settings for {@code bucket} on this server. */

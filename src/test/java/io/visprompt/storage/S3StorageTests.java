@@ -49,10 +49,7 @@ class S3StorageTests extends PostgresIntegrationTest {
 
     @DynamicPropertySource
     static void bucket(DynamicPropertyRegistry registry) {
-        registry.add("visprompt.storage.s3.endpoint", SERVER::endpoint);
-        registry.add("visprompt.storage.s3.bucket", () -> BUCKET);
-        registry.add("visprompt.storage.s3.access-key", () -> S3ProxyServer.ACCESS_KEY);
-        registry.add("visprompt.storage.s3.secret-key", () -> S3ProxyServer.SECRET_KEY);
+        SERVER.register(registry, BUCKET);
     }
 
     @AfterAll

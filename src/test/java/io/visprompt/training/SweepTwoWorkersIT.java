@@ -1,15 +1,16 @@
 package io.visprompt.training;
 
+import static io.visprompt.ServiceProcesses.awaitReady;
+import static io.visprompt.ServiceProcesses.datasetUpload;
+import static io.visprompt.ServiceProcesses.freePort;
+import static io.visprompt.ServiceProcesses.sendOk;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Timestamp;
@@ -57,16 +58,17 @@ class SweepTwoWorkersIT {
         int portA = freePort();
         Process first = start(portA, storage, "first");
         String base = "http://localhost:" + portA;
-        awaitReady(base);
+        awaitReady(http, base);
         Process second = start(freePort(), storage, "second");
 
-        String dataset = JSON.readTree(upload(base, TestArchives.fixture("fashion-border.zip"))).get("id").asString();
+        String dataset = JSON.readTree(sendOk(http,
+                datasetUpload(base, ADMIN_KEY, TestArchives.fixture("fashion-border.zip")))).get("id").asString();
         String sweepBody = JSON.writeValueAsString(Map.of(
                 "dataset_id", dataset, "model", "fashion-cnn", "strategy", "grid", "max_trials", 4,
                 "max_epochs_per_trial", 6, "parallelism", 2,
                 "space", Map.of("hyperparameters", Map.of("learning_rate", List.of(1, 2, 4, 8))),
                 "hyperparameters", Map.of("batch_size", 16, "warmup_steps", 5, "checkpoint_every", 5)));
-        UUID id = UUID.fromString(JSON.readTree(send(HttpRequest.newBuilder(URI.create(base + "/v1/sweeps"))
+        UUID id = UUID.fromString(JSON.readTree(sendOk(http, HttpRequest.newBuilder(URI.create(base + "/v1/sweeps"))
                 .header("Authorization", "Bearer " + ADMIN_KEY).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(sweepBody)))).get("id").asString());
 
@@ -175,39 +177,5 @@ class SweepTwoWorkersIT {
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         processes.add(process);
         return process;
-    }
-
-    private void awaitReady(String base) {
-        // refused connections while the process starts
-        await().atMost(Duration.ofMinutes(2)).ignoreExceptionsInstanceOf(IOException.class).until(() -> http.send(
-                HttpRequest.newBuilder(URI.create(base + "/actuator/health/readiness")).build(),
-                HttpResponse.BodyHandlers.discarding()).statusCode() == 200);
-    }
-
-    private String upload(String base, byte[] zip) throws Exception {
-        String boundary = "----visprompt" + UUID.randomUUID();
-        byte[] head = ("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"data.zip\"\r\n"
-                + "Content-Type: application/zip\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
-        byte[] tail = ("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.US_ASCII);
-        byte[] body = new byte[head.length + zip.length + tail.length];
-        System.arraycopy(head, 0, body, 0, head.length);
-        System.arraycopy(zip, 0, body, head.length, zip.length);
-        System.arraycopy(tail, 0, body, head.length + zip.length, tail.length);
-        return send(HttpRequest.newBuilder(URI.create(base + "/v1/datasets"))
-                .header("Authorization", "Bearer " + ADMIN_KEY)
-                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body)));
-    }
-
-    private String send(HttpRequest.Builder request) throws Exception {
-        HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).as(response.body()).isBetween(200, 299);
-        return response.body();
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }
