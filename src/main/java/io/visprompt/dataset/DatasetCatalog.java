@@ -32,20 +32,17 @@ class DatasetCatalog implements Datasets {
 
     private final DatasetRepository datasets;
     private final ImageRepository images;
-    private final DatasetStorage storage;
     private final ObjectProvider<DatasetUsage> usages;
     private final TransactionTemplate transaction;
     private final JdbcClient jdbc;
     private final DatasetFiles files;
 
-    DatasetCatalog(DatasetRepository datasets, ImageRepository images, DatasetStorage storage,
-            ObjectProvider<DatasetUsage> usages, PlatformTransactionManager transactionManager, JdbcClient jdbc,
-            DatasetFiles files) {
+    DatasetCatalog(DatasetRepository datasets, ImageRepository images, ObjectProvider<DatasetUsage> usages,
+            PlatformTransactionManager transactionManager, JdbcClient jdbc, DatasetFiles files) {
         this.jdbc = jdbc;
         this.files = files;
         this.datasets = datasets;
         this.images = images;
-        this.storage = storage;
         this.usages = usages;
         this.transaction = new TransactionTemplate(transactionManager);
     }
