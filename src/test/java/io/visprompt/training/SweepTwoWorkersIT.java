@@ -59,7 +59,11 @@ class SweepTwoWorkersIT {
         Process first = start(portA, storage, "first");
         String base = "http://localhost:" + portA;
         awaitReady(http, base);
-        Process second = start(freePort(), storage, "second");
+        int portB = freePort();
+        Process second = start(portB, storage, "second");
+        // both workers idle before the sweep exists: a second process still starting could miss every trial, since
+        // the first alone runs this small sweep in well under a minute
+        awaitReady(http, "http://localhost:" + portB);
 
         String dataset = JSON.readTree(sendOk(http,
                 datasetUpload(base, ADMIN_KEY, TestArchives.fixture("fashion-border.zip")))).get("id").asString();
