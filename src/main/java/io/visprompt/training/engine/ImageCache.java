@@ -4,6 +4,8 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.util.List;
 import java.util.function.Function;
 import java.util.stream.IntStream;
@@ -64,6 +66,12 @@ final class ImageCache {
             }
             return image;
         } catch (IOException e) {
+            if (!Files.exists(example.file())) {
+                // ImageIO only says "Can't read input file!": a listed image that is gone is the job's data, which
+                // fails the job, not a passing storage error that would requeue it again and again
+                throw new UncheckedIOException("Cannot read image " + example.file(),
+                        new NoSuchFileException(example.file().toString()));
+            }
             throw new UncheckedIOException("Cannot read image " + example.file(), e);
         }
     }
