@@ -3,6 +3,8 @@ package io.visprompt.evaluation;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -236,6 +238,10 @@ class EvaluationRunner implements QueuedJobRunner {
             }
             return read;
         } catch (IOException e) {
+            if (!Files.exists(image.file())) {
+                // as in training: an image the dataset lists that is gone fails the evaluation, never requeues it
+                throw new UncheckedIOException(new NoSuchFileException(image.file().toString()));
+            }
             throw new UncheckedIOException(e);
         }
     }
