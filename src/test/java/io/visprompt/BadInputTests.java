@@ -84,6 +84,9 @@ class BadInputTests extends PostgresIntegrationTest {
         float[] infinite = new float[3 * 32 * 32];
         infinite[7] = Float.POSITIVE_INFINITY;
         List<BadRequest> cases = List.of(
+                new BadRequest("resume of a job whose id is not a UUID",
+                        t -> t.postJson("/v1/training-jobs/not-a-uuid/resume", Map.of()),
+                        HttpStatus.BAD_REQUEST, "invalid_parameter", "id"),
                 // issue 15.6: answered 500
                 new BadRequest("training job with a NUL in a text template",
                         t -> t.postJson("/v1/training-jobs", Map.of("dataset_id", t.datasetId, "model", "tiny-clip",
