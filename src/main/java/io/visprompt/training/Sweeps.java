@@ -227,9 +227,9 @@ class Sweeps {
         int maxActive = quotas.of(tenant).concurrentJobs();
         AshaRungs asha = sweep.get("eta") == null ? null : ashaOf(sweep);
         while (inFlight < parallelism) {
-            // ASHA: a free worker first promotes a paused trial, and only when none qualifies starts a new one
+            // ASHA, breadth-first: a free worker starts a new trial while any is left, then promotes a paused one
             Optional<AshaRungs.Promotion<UUID>> promotion = asha == null ? Optional.empty()
-                    : asha.nextPromotion(rungResults(sweepId, null));
+                    : asha.nextPromotion(rungResults(sweepId, null), submitted < planned);
             if (promotion.isPresent()) {
                 AshaRungs.Promotion<UUID> p = promotion.get();
                 JobQueue.Resume resumed = queue.resumeStopped(tenant, p.trial(), maxActive, "ASHA promoted the "
@@ -338,10 +338,10 @@ class Sweeps {
     }
 
     /**
-     * ASHA at a rung (promotion-based, see {@link AshaRungs}): the trial that finished {@code epoch} with
+     * ASHA at a rung (breadth-first, see {@link AshaRungs}): the trial that finished {@code epoch} with
      * {@code accuracy} records its result there, then its worker, now free, takes the next job: the trial goes on
      * only if it is itself the promotion ASHA chooses; otherwise it pauses (ends as {@code stopped}, its checkpoint
-     * kept) and {@link #advance}, after it ended, promotes the chosen trial or starts a new one. Taken under a lock on
+     * kept) and {@link #advance}, after it ended, starts a new trial or promotes the chosen one. Taken under a lock on
      * the sweep's row and the trial's lease, in one transaction with the record and its event. Empty to go on, else
      * why the trial pauses. A repeated epoch (a resumed attempt) reuses its record and is decided again.
      *
@@ -385,9 +385,14 @@ class Sweeps {
                     throw new LeaseLost(lease);
                 }
             }
+            // counted after the lock, in a statement of its own (see advanceLocked)
+            boolean trialsLeftToStart = jdbc.sql("""
+                    SELECT (SELECT count(*) FROM training_jobs WHERE sweep_id = :sweep) < jsonb_array_length(plan)
+                      FROM sweeps WHERE id = :sweep
+                    """).param("sweep", sweepId).query(Boolean.class).single();
             Map<Integer, List<AshaRungs.Result<UUID>>> rungs = rungResults(sweepId, lease.jobId());
             List<AshaRungs.Result<UUID>> here = rungs.get(epoch);
-            Optional<AshaRungs.Promotion<UUID>> next = asha.nextPromotion(rungs);
+            Optional<AshaRungs.Promotion<UUID>> next = asha.nextPromotion(rungs, trialsLeftToStart);
             if (next.isPresent() && next.get().trial().equals(lease.jobId())) {
                 promote(sweepId, next.get(), here.size(), asha.topCount(here.size()), "goes on");
                 return Optional.<String>empty();
@@ -395,8 +400,9 @@ class Sweeps {
             String reason = String.format(Locale.ROOT, "ASHA: paused at epoch %d with validation accuracy %.4f: "
                     + "not among the top %d (1/%d) of the %d result(s) at this rung so far%s; the sweep resumes it "
                     + "from its checkpoint should it rise into them", epoch, accuracy, asha.topCount(here.size()),
-                    asha.eta(), here.size(), next.map(p -> ", and a free worker first promotes job " + p.trial()
-                            + " (epoch " + p.fromEpoch() + ")").orElse(""));
+                    asha.eta(), here.size(), trialsLeftToStart ? ", and the sweep starts its remaining trials first"
+                            : next.map(p -> ", and a free worker first promotes job " + p.trial() + " (epoch "
+                                    + p.fromEpoch() + ")").orElse(""));
             if (recorded.isEmpty()) {
                 event(sweepId, "info", "trial_stopped", lease.jobId(), "Job " + lease.jobId() + " " + reason);
             }

@@ -33,8 +33,10 @@ import io.visprompt.training.engine.TrainingOutcome;
  * Not a test (the name does not match Surefire's patterns); {@code bench/sweep.sh} runs it with the test classpath.
  * For each demo task it trains, with the service's engine and its sweep planning and ASHA classes: the job a request
  * with only {@code dataset_id}, {@code model} and the epochs gets (the defaults), every trial of a grid to the last
- * epoch, and a promotion-based ASHA sweep over the same trials in its seeded order with one worker (paused trials
- * resume from their checkpoints; {@code -DashaSeeds=1,2} repeats it in other orders). Trials are
+ * epoch (writing every grid trial's validation curve), and an ASHA sweep ({@code -Deta=2}, default 3) over the same
+ * trials in its seeded order with one worker (paused trials resume from their checkpoints; {@code -DashaSeeds=1,2}
+ * repeats it in other orders). {@code -Druns=replay} trains nothing: it replays ASHA over the recorded grid curves
+ * ({@link AshaReplay}) in {@code -Dorders=1000} trial orders, in both {@link AshaRungs.Order}s. Trials are
  * resolved exactly as the service resolves them ({@link Sweeps#trialRequest}, {@link TrainingJobDefaults#resolve}).
  * Each sweep picks its best trial by validation accuracy; the table reports that trial's test accuracy.
  */
@@ -48,7 +50,7 @@ final class SweepBench {
 
     public static void main(String[] args) throws IOException {
         int maxEpochs = Integer.parseInt(System.getProperty("epochs", "9"));
-        int eta = 3;
+        int eta = Integer.getInteger("eta", 3);
         long seed = 0;
         // -Druns=asha -DashaSeeds=1,2,3,4 -Dout=bench/results/sweeps-asha-seeds: ASHA again in other trial orders
         List<String> runs = List.of(System.getProperty("runs", "defaults,grid,asha").split(","));
@@ -69,6 +71,21 @@ final class SweepBench {
         table.append("| task (model) | run | trials | epochs trained | share of grid | best trial (by validation) "
                 + "| best validation | its test accuracy |\n|---|---|---|---|---|---|---|---|\n");
         StringBuilder csv = new StringBuilder("task,run,trial,settings,epochs,best_validation,test,stopped\n");
+        // every grid trial's validation curve: what -Druns=replay replays ASHA over, in many trial orders
+        StringBuilder curves = new StringBuilder("task,trial,settings,epoch,validation,test_of_run\n");
+        if (runs.equals(List.of("replay"))) {
+            // -Druns=replay: ASHA replayed over the recorded grid curves in many trial orders (no training)
+            Path curveFile = Path.of(System.getProperty("curves", out + "-curves.csv"));
+            int orders = Integer.parseInt(System.getProperty("orders", "1000"));
+            StringBuilder replayed = new StringBuilder();
+            for (String only : System.getProperty("tasks", "fashion-border,mnist-small").split(",")) {
+                Task task = tasks.stream().filter(t -> t.name().equals(only)).findFirst().orElseThrow();
+                replayed.append(replay(task, curveFile, new AshaRungs(1, eta, maxEpochs), orders));
+            }
+            System.out.println(replayed);
+            Files.writeString(Path.of(out + "-replay.md"), replayed.toString());
+            return;
+        }
         for (String only : System.getProperty("tasks", "fashion-border,mnist-small").split(",")) {
             Task task = tasks.stream().filter(t -> t.name().equals(only)).findFirst().orElseThrow();
             TrainingData data = unzip(Path.of(task.zip()), work.resolve(task.name()));
@@ -99,6 +116,14 @@ final class SweepBench {
                     }
                     row(table, csv, task, "grid (every trial, " + maxEpochs + " epochs)", grid,
                             space.gridSize() * maxEpochs);
+                    for (int i = 0; i < grid.size(); i++) {
+                        Run r = grid.get(i);
+                        for (int e = 0; e < r.curve().size(); e++) {
+                            curves.append(String.format(Locale.ROOT, "%s,%d,\"%s\",%d,%.4f,%.4f%n", task.name(), i,
+                                    r.point(), e + 1, r.curve().get(e), r.test()));
+                        }
+                    }
+                    Files.writeString(Path.of(out + "-curves.csv"), curves.toString());
                 }
 
                 AshaRungs asha = new AshaRungs(1, eta, maxEpochs);
@@ -117,6 +142,81 @@ final class SweepBench {
         Files.writeString(Path.of(out + ".csv"), csv.toString());
     }
 
+    /**
+     * ASHA over one task's grid curves: the sweep seeds 0-4 one by one (the orders the bench's real ASHA runs used),
+     * then {@code orders} seeds in summary, with one worker and with four.
+     */
+    private static String replay(Task task, Path file, AshaRungs asha, int orders) throws IOException {
+        Map<String, List<Double>> validation = new LinkedHashMap<>();
+        Map<String, Double> tests = new HashMap<>();
+        for (String line : Files.readAllLines(file).subList(1, Files.readAllLines(file).size())) {
+            if (!line.startsWith(task.name() + ",")) {
+                continue;
+            }
+            String settings = line.substring(line.indexOf('"') + 1, line.lastIndexOf('"'));
+            String[] tail = line.substring(line.lastIndexOf('"') + 2).split(",");
+            validation.computeIfAbsent(settings, k -> new ArrayList<>()).add(Double.parseDouble(tail[1]));
+            tests.put(settings, Double.parseDouble(tail[2]));
+        }
+        List<AshaReplay.Curve> curves = new ArrayList<>();
+        validation.forEach((settings, v) -> curves.add(new AshaReplay.Curve(settings,
+                v.stream().mapToDouble(Double::doubleValue).toArray(), tests.get(settings))));
+        AshaReplay.Curve gridBest = curves.stream().max((a, b) -> Double.compare(a.bestUpTo(asha.maxEpochs()),
+                b.bestUpTo(asha.maxEpochs()))).orElseThrow();
+        double gridValidation = gridBest.bestUpTo(asha.maxEpochs());
+        long gridEpochs = (long) curves.size() * asha.maxEpochs();
+        SweepSpace space = SweepSpace.parse(task.space());
+        StringBuilder md = new StringBuilder(String.format(Locale.ROOT, "### %s (%s), %s, grid best validation "
+                + "%.4f (test %.4f), %d grid epochs%n%n| order | workers | sweep seed | epochs (share) "
+                + "| best validation | its test |%n|---|---|---|---|---|---|%n", task.name(), task.model(), asha, gridValidation,
+                gridBest.test(), gridEpochs));
+        StringBuilder summary = new StringBuilder(String.format(Locale.ROOT, "%n| order | workers | orders "
+                + "| mean share | max share | share <= 1/3 | best validation within 1 point | test within 1 point of "
+                + "the grid's pick | mean test |%n|---|---|---|---|---|---|---|---|---|%n"));
+        for (AshaRungs.Order rule : AshaRungs.Order.values()) {
+            AshaRungs ordered = new AshaRungs(1, asha.eta(), asha.maxEpochs(), rule);
+            for (int workers : new int[] {1, 4}) {
+                long under = 0;
+                long closeValidation = 0;
+                long closeTest = 0;
+                double shares = 0;
+                double maxShare = 0;
+                double testSum = 0;
+                for (long seed = 0; seed < orders; seed++) {
+                    List<Integer> order = space.sample(seed, curves.size()).stream()
+                            .map(point -> indexOf(curves, point.toString())).toList();
+                    AshaReplay.Outcome o = AshaReplay.replay(curves, order, ordered, workers, null);
+                    double share = (double) o.epochs() / gridEpochs;
+                    shares += share;
+                    maxShare = Math.max(maxShare, share);
+                    under += share <= 1.0 / 3 + 1e-9 ? 1 : 0;
+                    closeValidation += o.bestValidation() >= gridValidation - 0.01 - 1e-9 ? 1 : 0;
+                    closeTest += o.test() >= gridBest.test() - 0.01 - 1e-9 ? 1 : 0;
+                    testSum += Double.isNaN(o.test()) ? 0 : o.test();
+                    if (seed < 5 && workers == 1) {
+                        md.append(String.format(Locale.ROOT, "| %s | %d | %d | %d (%.2f) | %.4f | %.4f |%n",
+                                rule.name().toLowerCase(Locale.ROOT), workers, seed, o.epochs(), share,
+                                o.bestValidation(), o.test()));
+                    }
+                }
+                summary.append(String.format(Locale.ROOT, "| %s | %d | %d | %.3f | %.3f | %.3f | %.3f | %.3f "
+                        + "| %.4f |%n", rule.name().toLowerCase(Locale.ROOT), workers, orders, shares / orders,
+                        maxShare, (double) under / orders, (double) closeValidation / orders,
+                        (double) closeTest / orders, testSum / orders));
+            }
+        }
+        return md.append(summary).append('\n').toString();
+    }
+
+    private static int indexOf(List<AshaReplay.Curve> curves, String settings) {
+        for (int i = 0; i < curves.size(); i++) {
+            if (curves.get(i).settings().equals(settings)) {
+                return i;
+            }
+        }
+        throw new IllegalStateException("no grid curve for " + settings);
+    }
+
     private static TrainingJobSpec spec(SweepRequest sweep, Map<String, Object> point, LoadedModel model,
             DatasetSummary dataset, int maxEpochs) {
         return TrainingJobDefaults.resolve(Sweeps.trialRequest(sweep, point), model.descriptor(), dataset, maxEpochs);
@@ -130,8 +230,8 @@ final class SweepBench {
     }
 
     /**
-     * Promotion-based ASHA with one worker, as {@link Sweeps} runs it: the worker asks {@link AshaRungs#nextPromotion}
-     * first, resumes that paused trial from its checkpoint to its next stop, and only when none qualifies starts the
+     * ASHA with one worker, as {@link Sweeps} runs it: the worker asks {@link AshaRungs#nextPromotion} (empty while
+     * trials are left to start), resumes that paused trial from its checkpoint to its next stop, else starts the
      * next trial of the plan (to the first rung). Trials still paused at the end are the stopped ones.
      */
     private static List<Run> asha(LoadedModel model, TrainingData data, SweepRequest sweep,
@@ -139,7 +239,8 @@ final class SweepBench {
         List<Segment> trials = new ArrayList<>();
         Map<Integer, List<AshaRungs.Result<Integer>>> rungs = new HashMap<>();
         while (true) {
-            Optional<AshaRungs.Promotion<Integer>> promotion = asha.nextPromotion(rungs);
+            Optional<AshaRungs.Promotion<Integer>> promotion = asha.nextPromotion(rungs,
+                    trials.size() < points.size());
             int trial;
             int until;
             if (promotion.isPresent()) {

@@ -82,19 +82,22 @@ class SweepTrainingTests extends PostgresIntegrationTest {
         assertThat(sweep.at("/best/best_validation_accuracy").asDouble()).isEqualTo(bestSeen);
         assertThat(sweep.at("/best/trial").asInt()).isEqualTo(board.get(0).get("trial").asInt());
 
-        // every promotion was of a trial in the top floor(n/3) of the results the rung had then, and at the end
-        // the rung's top floor(4/3) have gone on: promotion-based ASHA's definition
+        // every promotion came after the sweep had started all its trials (breadth-first), was of a trial in the
+        // top floor(n/3) of the results the rung had then, and at the end the rung's top floor(4/3) have gone on
         List<Map<String, Object>> rung = jdbc.sql("""
                 SELECT job_id, validation_accuracy, promoted, recorded_at, promoted_at FROM sweep_rungs
                  WHERE sweep_id = ?::uuid ORDER BY recorded_at
                 """).param(id).query().listOfRows();
         assertThat(rung).hasSize(4);
         AshaRungs asha = new AshaRungs(1, 3, 3);
+        java.sql.Timestamp lastStarted = jdbc.sql("SELECT max(created_at) FROM training_jobs WHERE sweep_id = ?::uuid")
+                .param(id).query(java.sql.Timestamp.class).single();
         for (Map<String, Object> r : rung) {
             if (!(Boolean) r.get("promoted")) {
                 continue;
             }
             java.sql.Timestamp at = (java.sql.Timestamp) r.get("promoted_at");
+            assertThat(at).as("promoted %s before the last trial started", r).isAfterOrEqualTo(lastStarted);
             List<Map<String, Object>> then = rung.stream()
                     .filter(o -> !((java.sql.Timestamp) o.get("recorded_at")).after(at)).toList();
             long better = then.stream().filter(o -> (Double) o.get("validation_accuracy")
