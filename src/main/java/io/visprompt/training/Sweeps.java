@@ -397,12 +397,23 @@ class Sweeps {
                 promote(sweepId, next.get(), here.size(), asha.topCount(here.size()), "goes on");
                 return Optional.<String>empty();
             }
-            String reason = String.format(Locale.ROOT, "ASHA: paused at epoch %d with validation accuracy %.4f: "
-                    + "not among the top %d (1/%d) of the %d result(s) at this rung so far%s; the sweep resumes it "
-                    + "from its checkpoint should it rise into them", epoch, accuracy, asha.topCount(here.size()),
-                    asha.eta(), here.size(), trialsLeftToStart ? ", and the sweep starts its remaining trials first"
-                            : next.map(p -> ", and a free worker first promotes job " + p.trial() + " (epoch "
-                                    + p.fromEpoch() + ")").orElse(""));
+            String paused = String.format(Locale.ROOT, "ASHA: paused at epoch %d with validation accuracy %.4f: ",
+                    epoch, accuracy);
+            boolean inTop = asha.top(here).stream().anyMatch(r -> r.trial().equals(lease.jobId()));
+            String reason;
+            if (trialsLeftToStart) {
+                reason = paused + "the sweep starts its remaining trials before it promotes any; it resumes this one "
+                        + "from its checkpoint if it is then among the top 1/" + asha.eta() + " of this rung";
+            } else if (inTop && next.isPresent()) {
+                reason = paused + String.format(Locale.ROOT, "among the top %d (1/%d) of the %d result(s) at this "
+                        + "rung, but a free worker first promotes job %s (epoch %d); this one follows from its "
+                        + "checkpoint", asha.topCount(here.size()), asha.eta(), here.size(), next.get().trial(),
+                        next.get().fromEpoch());
+            } else {
+                reason = paused + String.format(Locale.ROOT, "not among the top %d (1/%d) of the %d result(s) at "
+                        + "this rung so far; the sweep resumes it from its checkpoint should it rise into them",
+                        asha.topCount(here.size()), asha.eta(), here.size());
+            }
             if (recorded.isEmpty()) {
                 event(sweepId, "info", "trial_stopped", lease.jobId(), "Job " + lease.jobId() + " " + reason);
             }

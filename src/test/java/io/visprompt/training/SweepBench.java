@@ -33,10 +33,12 @@ import io.visprompt.training.engine.TrainingOutcome;
  * Not a test (the name does not match Surefire's patterns); {@code bench/sweep.sh} runs it with the test classpath.
  * For each demo task it trains, with the service's engine and its sweep planning and ASHA classes: the job a request
  * with only {@code dataset_id}, {@code model} and the epochs gets (the defaults), every trial of a grid to the last
- * epoch (writing every grid trial's validation curve), and an ASHA sweep ({@code -Deta=2}, default 3) over the same
+ * epoch (writing every grid trial's validation curve), and an ASHA sweep ({@code -Deta=2}, default 3;
+ * {@code -DminEpochs=2}, default 1) over the same
  * trials in its seeded order with one worker (paused trials resume from their checkpoints; {@code -DashaSeeds=1,2}
  * repeats it in other orders). {@code -Druns=replay} trains nothing: it replays ASHA over the recorded grid curves
- * ({@link AshaReplay}) in {@code -Dorders=1000} trial orders, in both {@link AshaRungs.Order}s. Trials are
+ * ({@link AshaReplay}) in {@code -Dorders=1000} trial orders, for the {@code -Dasha=1:2,1:3} settings
+ * ({@code min_epochs:eta}), in both {@link AshaRungs.Order}s. Trials are
  * resolved exactly as the service resolves them ({@link Sweeps#trialRequest}, {@link TrainingJobDefaults#resolve}).
  * Each sweep picks its best trial by validation accuracy; the table reports that trial's test accuracy.
  */
@@ -51,6 +53,7 @@ final class SweepBench {
     public static void main(String[] args) throws IOException {
         int maxEpochs = Integer.parseInt(System.getProperty("epochs", "9"));
         int eta = Integer.getInteger("eta", 3);
+        int minEpochs = Integer.getInteger("minEpochs", 1);
         long seed = 0;
         // -Druns=asha -DashaSeeds=1,2,3,4 -Dout=bench/results/sweeps-asha-seeds: ASHA again in other trial orders
         List<String> runs = List.of(System.getProperty("runs", "defaults,grid,asha").split(","));
@@ -77,10 +80,14 @@ final class SweepBench {
             // -Druns=replay: ASHA replayed over the recorded grid curves in many trial orders (no training)
             Path curveFile = Path.of(System.getProperty("curves", out + "-curves.csv"));
             int orders = Integer.parseInt(System.getProperty("orders", "1000"));
+            // -Dasha=1:2,1:3: the ASHA settings replayed, as min_epochs:eta
+            List<int[]> settings = Stream.of(System.getProperty("asha", "1:" + eta).split(","))
+                    .map(m -> new int[] {Integer.parseInt(m.split(":")[0]), Integer.parseInt(m.split(":")[1])})
+                    .toList();
             StringBuilder replayed = new StringBuilder();
             for (String only : System.getProperty("tasks", "fashion-border,mnist-small").split(",")) {
                 Task task = tasks.stream().filter(t -> t.name().equals(only)).findFirst().orElseThrow();
-                replayed.append(replay(task, curveFile, new AshaRungs(1, eta, maxEpochs), orders));
+                replayed.append(replay(task, curveFile, settings, maxEpochs, orders));
             }
             System.out.println(replayed);
             Files.writeString(Path.of(out + "-replay.md"), replayed.toString());
@@ -126,13 +133,13 @@ final class SweepBench {
                     Files.writeString(Path.of(out + "-curves.csv"), curves.toString());
                 }
 
-                AshaRungs asha = new AshaRungs(1, eta, maxEpochs);
+                AshaRungs asha = new AshaRungs(minEpochs, eta, maxEpochs);
                 for (String ashaSeed : runs.contains("asha") ? ashaSeeds : new String[0]) {
                     // the seed orders the trials (a sweep's seed does the same), so it decides who reaches a rung first
                     List<Run> ashaRuns = asha(model, data, sweep, space.sample(Long.parseLong(ashaSeed),
                             (int) space.gridSize()), asha, dataset, maxEpochs);
-                    row(table, csv, task, "ASHA (eta " + eta + ", rungs " + asha.rungs() + ", seed " + ashaSeed + ")",
-                            ashaRuns, space.gridSize() * maxEpochs);
+                    row(table, csv, task, "ASHA (min_epochs " + minEpochs + ", eta " + eta + ", rungs " + asha.rungs()
+                            + ", seed " + ashaSeed + ")", ashaRuns, space.gridSize() * maxEpochs);
                 }
             }
         }
@@ -143,69 +150,71 @@ final class SweepBench {
     }
 
     /**
-     * ASHA over one task's grid curves: the sweep seeds 0-4 one by one (the orders the bench's real ASHA runs used),
-     * then {@code orders} seeds in summary, with one worker and with four.
+     * ASHA over one task's grid curves, for each {@code min_epochs:eta} setting and both orders a free worker can
+     * take its job in, with one worker and with four, in {@code orders} trial orders (sweep seeds 0 to orders - 1).
      */
-    private static String replay(Task task, Path file, AshaRungs asha, int orders) throws IOException {
+    private static String replay(Task task, Path file, List<int[]> settings, int maxEpochs, int orders)
+            throws IOException {
         Map<String, List<Double>> validation = new LinkedHashMap<>();
         Map<String, Double> tests = new HashMap<>();
-        for (String line : Files.readAllLines(file).subList(1, Files.readAllLines(file).size())) {
+        List<String> lines = Files.readAllLines(file);
+        for (String line : lines.subList(1, lines.size())) {
             if (!line.startsWith(task.name() + ",")) {
                 continue;
             }
-            String settings = line.substring(line.indexOf('"') + 1, line.lastIndexOf('"'));
+            String point = line.substring(line.indexOf('"') + 1, line.lastIndexOf('"'));
             String[] tail = line.substring(line.lastIndexOf('"') + 2).split(",");
-            validation.computeIfAbsent(settings, k -> new ArrayList<>()).add(Double.parseDouble(tail[1]));
-            tests.put(settings, Double.parseDouble(tail[2]));
+            validation.computeIfAbsent(point, k -> new ArrayList<>()).add(Double.parseDouble(tail[1]));
+            tests.put(point, Double.parseDouble(tail[2]));
         }
         List<AshaReplay.Curve> curves = new ArrayList<>();
-        validation.forEach((settings, v) -> curves.add(new AshaReplay.Curve(settings,
-                v.stream().mapToDouble(Double::doubleValue).toArray(), tests.get(settings))));
-        AshaReplay.Curve gridBest = curves.stream().max((a, b) -> Double.compare(a.bestUpTo(asha.maxEpochs()),
-                b.bestUpTo(asha.maxEpochs()))).orElseThrow();
-        double gridValidation = gridBest.bestUpTo(asha.maxEpochs());
-        long gridEpochs = (long) curves.size() * asha.maxEpochs();
+        validation.forEach((point, v) -> curves.add(new AshaReplay.Curve(point,
+                v.stream().mapToDouble(Double::doubleValue).toArray(), tests.get(point))));
+        AshaReplay.Curve gridBest = curves.stream().max((a, b) -> Double.compare(a.bestUpTo(maxEpochs),
+                b.bestUpTo(maxEpochs))).orElseThrow();
+        double gridValidation = gridBest.bestUpTo(maxEpochs);
+        long gridEpochs = (long) curves.size() * maxEpochs;
         SweepSpace space = SweepSpace.parse(task.space());
-        StringBuilder md = new StringBuilder(String.format(Locale.ROOT, "### %s (%s), %s, grid best validation "
-                + "%.4f (test %.4f), %d grid epochs%n%n| order | workers | sweep seed | epochs (share) "
-                + "| best validation | its test |%n|---|---|---|---|---|---|%n", task.name(), task.model(), asha, gridValidation,
-                gridBest.test(), gridEpochs));
-        StringBuilder summary = new StringBuilder(String.format(Locale.ROOT, "%n| order | workers | orders "
-                + "| mean share | max share | share <= 1/3 | best validation within 1 point | test within 1 point of "
-                + "the grid's pick | mean test |%n|---|---|---|---|---|---|---|---|---|%n"));
-        for (AshaRungs.Order rule : AshaRungs.Order.values()) {
-            AshaRungs ordered = new AshaRungs(1, asha.eta(), asha.maxEpochs(), rule);
-            for (int workers : new int[] {1, 4}) {
-                long under = 0;
-                long closeValidation = 0;
-                long closeTest = 0;
-                double shares = 0;
-                double maxShare = 0;
-                double testSum = 0;
-                for (long seed = 0; seed < orders; seed++) {
-                    List<Integer> order = space.sample(seed, curves.size()).stream()
-                            .map(point -> indexOf(curves, point.toString())).toList();
-                    AshaReplay.Outcome o = AshaReplay.replay(curves, order, ordered, workers, null);
-                    double share = (double) o.epochs() / gridEpochs;
-                    shares += share;
-                    maxShare = Math.max(maxShare, share);
-                    under += share <= 1.0 / 3 + 1e-9 ? 1 : 0;
-                    closeValidation += o.bestValidation() >= gridValidation - 0.01 - 1e-9 ? 1 : 0;
-                    closeTest += o.test() >= gridBest.test() - 0.01 - 1e-9 ? 1 : 0;
-                    testSum += Double.isNaN(o.test()) ? 0 : o.test();
-                    if (seed < 5 && workers == 1) {
-                        md.append(String.format(Locale.ROOT, "| %s | %d | %d | %d (%.2f) | %.4f | %.4f |%n",
-                                rule.name().toLowerCase(Locale.ROOT), workers, seed, o.epochs(), share,
-                                o.bestValidation(), o.test()));
+        List<List<Integer>> trialOrders = new ArrayList<>();
+        for (long seed = 0; seed < orders; seed++) {
+            trialOrders.add(space.sample(seed, curves.size()).stream()
+                    .map(point -> indexOf(curves, point.toString())).toList());
+        }
+        StringBuilder md = new StringBuilder(String.format(Locale.ROOT, "### %s (%s): %d trials of %d epochs (grid: "
+                + "%d epochs, best validation %.4f, its test %.4f), %d trial orders%n%n| min_epochs | eta | rungs "
+                + "| order | workers | mean share of the grid's epochs | max share | orders <= 1/3 "
+                + "| best validation within 1 point of the grid's | its test within 1 point of the grid pick's "
+                + "| mean test |%n|---|---|---|---|---|---|---|---|---|---|---|%n", task.name(), task.model(),
+                curves.size(), maxEpochs, gridEpochs, gridValidation, gridBest.test(), orders));
+        for (int[] setting : settings) {
+            for (AshaRungs.Order rule : AshaRungs.Order.values()) {
+                AshaRungs asha = new AshaRungs(setting[0], setting[1], maxEpochs, rule);
+                for (int workers : new int[] {1, 4}) {
+                    long under = 0;
+                    long closeValidation = 0;
+                    long closeTest = 0;
+                    double shares = 0;
+                    double maxShare = 0;
+                    double testSum = 0;
+                    for (List<Integer> order : trialOrders) {
+                        AshaReplay.Outcome o = AshaReplay.replay(curves, order, asha, workers, null);
+                        double share = (double) o.epochs() / gridEpochs;
+                        shares += share;
+                        maxShare = Math.max(maxShare, share);
+                        under += share <= 1.0 / 3 + 1e-9 ? 1 : 0;
+                        closeValidation += o.bestValidation() >= gridValidation - 0.01 - 1e-9 ? 1 : 0;
+                        closeTest += o.test() >= gridBest.test() - 0.01 - 1e-9 ? 1 : 0;
+                        testSum += Double.isNaN(o.test()) ? 0 : o.test();
                     }
+                    md.append(String.format(Locale.ROOT, "| %d | %d | %s | %s | %d | %.3f | %.3f | %.3f | %.3f "
+                            + "| %.3f | %.4f |%n", setting[0], setting[1], asha.rungs(),
+                            rule.name().toLowerCase(Locale.ROOT), workers, shares / orders, maxShare,
+                            (double) under / orders, (double) closeValidation / orders, (double) closeTest / orders,
+                            testSum / orders));
                 }
-                summary.append(String.format(Locale.ROOT, "| %s | %d | %d | %.3f | %.3f | %.3f | %.3f | %.3f "
-                        + "| %.4f |%n", rule.name().toLowerCase(Locale.ROOT), workers, orders, shares / orders,
-                        maxShare, (double) under / orders, (double) closeValidation / orders,
-                        (double) closeTest / orders, testSum / orders));
             }
         }
-        return md.append(summary).append('\n').toString();
+        return md.append('\n').toString();
     }
 
     private static int indexOf(List<AshaReplay.Curve> curves, String settings) {
