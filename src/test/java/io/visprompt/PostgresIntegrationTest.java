@@ -1,5 +1,9 @@
 package io.visprompt;
 
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.springframework.core.io.ByteArrayResource;
@@ -61,27 +65,60 @@ public abstract class PostgresIntegrationTest {
     @Autowired
     private JdbcClient jdbc;
 
+    /** The jobs and sweeps in the database before this test began: any other is the test's own. */
+    private Set<UUID> jobsBeforeTest = Set.of();
+    private Set<UUID> sweepsBeforeTest = Set.of();
+
     @BeforeEach
     protected void httpClient() {
         http = client(adminKey);
     }
 
+    @BeforeEach
+    void noteJobsBeforeTest() {
+        if (!trainingWorkers) {
+            jobsBeforeTest = Set.copyOf(jdbc.sql("SELECT id FROM training_jobs").query(UUID.class).list());
+            sweepsBeforeTest = Set.copyOf(jdbc.sql("SELECT id FROM sweeps").query(UUID.class).list());
+        }
+    }
+
     /**
      * One PostgreSQL may serve every test context (Testcontainers, or SPRING_DATASOURCE_URL): a test of a context
-     * without workers leaves no queued job behind, or the next class that trains would find (and run) it first.
+     * without workers leaves no queued job or running sweep behind, or the next class that trains would find (and
+     * run) it first, without the files that stayed with this context (a running sweep's trials are submitted by the
+     * sweep housekeeping of any context with workers). Only what this test started is cancelled: other contexts' jobs
+     * and sweeps on that database (a training class's, or another run's) are theirs to finish.
      */
     @AfterEach
     void cancelJobsLeftQueued() {
         if (!trainingWorkers) {
+            List<UUID> sweepsOfTest = jdbc.sql("SELECT id FROM sweeps WHERE status = 'running'").query(UUID.class)
+                    .list().stream().filter(id -> !sweepsBeforeTest.contains(id)).toList();
+            if (!sweepsOfTest.isEmpty()) {
+                jdbc.sql("""
+                        WITH cancelled AS (
+                            UPDATE sweeps SET status = 'cancelled', finished_at = now(), updated_at = now(),
+                                   waiting_for_quota = false
+                             WHERE status = 'running' AND id IN (:ids) RETURNING id)
+                        INSERT INTO sweep_events (sweep_id, created_at, level, type, message)
+                        SELECT id, now(), 'info', 'cancelled', 'Cancelled at the end of the test that started it'
+                          FROM cancelled
+                        """).param("ids", sweepsOfTest).update();
+            }
+            List<UUID> queuedByTest = jdbc.sql("SELECT id FROM training_jobs WHERE status = 'queued'").query(UUID.class)
+                    .list().stream().filter(id -> !jobsBeforeTest.contains(id)).toList();
+            if (queuedByTest.isEmpty()) {
+                return;
+            }
             jdbc.sql("""
                     WITH cancelled AS (
                         UPDATE training_jobs SET status = 'cancelled', phase = 'cancelled', finished_at = now(),
                                updated_at = now()
-                         WHERE status = 'queued' RETURNING id)
+                         WHERE status = 'queued' AND id IN (:ids) RETURNING id)
                     INSERT INTO training_job_events (job_id, created_at, level, type, message)
                     SELECT id, now(), 'info', 'cancelled', 'Cancelled at the end of the test that queued it'
                       FROM cancelled
-                    """).update();
+                    """).param("ids", queuedByTest).update();
         }
     }
 

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 
@@ -37,28 +38,36 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * Base of the access-control tests: one Spring context and one PostgreSQL for all of them, no training workers (jobs
- * stay queued), a key cache of 300 ms, 100 audited anonymous requests per address before the limit, and small quotas for tenants of their own (the other tenants get the test
- * profile's generous defaults). Keys are made through {@code POST /v1/api-keys} with the test admin key.
+ * stay queued), a key cache of 300 ms, 100 audited anonymous requests per address before the limit, and small quotas
+ * for tenants of their own ({@link #Q_BYTES} and the like, named per run; the other tenants get the test profile's
+ * generous defaults). Keys are made through {@code POST /v1/api-keys} with the test admin key.
  */
 @TestPropertySource(properties = {
         "visprompt.training.workers=false",
         "visprompt.security.key-cache-ttl=300ms",
-        "visprompt.security.audit.anonymous-burst=100",
-        "visprompt.security.quotas.tenants.q-bytes.dataset-bytes=1B",
-        "visprompt.security.quotas.tenants.q-full.dataset-bytes=50B",
-        "visprompt.security.quotas.tenants.q-jobs.concurrent-jobs=1",
-        "visprompt.security.quotas.tenants.q-rate.inference-per-second=0.2",
-        "visprompt.security.quotas.tenants.q-rate.inference-burst=2"})
+        "visprompt.security.audit.anonymous-burst=100"})
 abstract class AccessControlHttpTest extends PostgresIntegrationTest {
 
     static final Duration KEY_CACHE_TTL = Duration.ofMillis(300);
     static final Path STORAGE = createTempDirectory();
+    // The tenants with small quotas are named per test run: on a shared database, rows an earlier run (or a killed
+    // one) left under a fixed name would count against the quota and in the tests' per-tenant counts.
+    static final String RUN = UUID.randomUUID().toString().substring(0, 8);
+    static final String Q_BYTES = "q-bytes-" + RUN;
+    static final String Q_FULL = "q-full-" + RUN;
+    static final String Q_JOBS = "q-jobs-" + RUN;
+    static final String Q_RATE = "q-rate-" + RUN;
     static final List<String> ALL_BUT_ADMIN = List.of("datasets:read", "datasets:write", "jobs:read", "jobs:write",
             "prompts:read", "prompts:write", "models:write", "classify");
 
     @DynamicPropertySource
-    static void storage(DynamicPropertyRegistry registry) {
+    static void storageAndQuotas(DynamicPropertyRegistry registry) {
         registry.add("visprompt.datasets.storage-dir", STORAGE::toString);
+        registry.add("visprompt.security.quotas.tenants." + Q_BYTES + ".dataset-bytes", () -> "1B");
+        registry.add("visprompt.security.quotas.tenants." + Q_FULL + ".dataset-bytes", () -> "50B");
+        registry.add("visprompt.security.quotas.tenants." + Q_JOBS + ".concurrent-jobs", () -> "1");
+        registry.add("visprompt.security.quotas.tenants." + Q_RATE + ".inference-per-second", () -> "0.2");
+        registry.add("visprompt.security.quotas.tenants." + Q_RATE + ".inference-burst", () -> "2");
     }
 
     @Autowired

@@ -67,7 +67,7 @@ class AuditTrailTests extends AccessControlHttpTest {
         send(client(null), "DELETE", path);
         String unknownPrefix = "ffff" + UUID.randomUUID().toString().substring(0, 8);
         send(client("vp_" + unknownPrefix + "_" + "s".repeat(43)), "DELETE", path);
-        String small = newKey("q-bytes", List.of("datasets:write"));
+        String small = newKey(Q_BYTES, List.of("datasets:write"));
         upload(client(small), TestArchives.randomImageFolder(2, 2, 3), "over quota");
 
         List<Row> refused = await(Duration.ofSeconds(5), () -> rows("path = ?", path), r -> r.size() >= 2);
@@ -75,7 +75,7 @@ class AuditTrailTests extends AccessControlHttpTest {
                 new Row(null, null, "DELETE", path, "dataset", path.substring(13), "delete", 401),
                 new Row(null, unknownPrefix, "DELETE", path, "dataset", path.substring(13), "delete", 401));
         List<Row> quota = await(Duration.ofSeconds(5), () -> rows("key_prefix = ?", prefixOf(small)), r -> !r.isEmpty());
-        assertThat(quota).containsExactly(new Row("q-bytes", prefixOf(small), "POST", "/v1/datasets", "dataset", null,
+        assertThat(quota).containsExactly(new Row(Q_BYTES, prefixOf(small), "POST", "/v1/datasets", "dataset", null,
                 "create", 413));
     }
 

@@ -17,16 +17,23 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * Per-tenant quotas (stored dataset bytes, concurrent jobs) and the inference rate limit: a refused request stores
- * nothing, and other tenants are not affected. Quotas for the tenants q-* are set in {@link AccessControlHttpTest}.
+ * nothing, and other tenants are not affected. Quotas for the tenants Q_* are set in {@link AccessControlHttpTest}.
  */
 class QuotaAndRateLimitTests extends AccessControlHttpTest {
 
+    static final String IMAGES_OF_TENANT = """
+            SELECT count(*) FROM dataset_images i JOIN datasets d ON d.id = i.dataset_id WHERE d.tenant = ?""";
+    static final String EVENTS_OF_TENANT = """
+            SELECT count(*) FROM training_job_events e JOIN training_jobs j ON j.id = e.job_id WHERE j.tenant = ?""";
+
     @Test
     void anUploadPastTheDatasetBytesQuotaIsRefusedAndStoresNothing() {
-        RestClient small = client(newKey("q-bytes", List.of("datasets:read", "datasets:write")));
+        RestClient small = client(newKey(Q_BYTES, List.of("datasets:read", "datasets:write")));
         List<String> filesBefore = storedFiles();
-        long rowsBefore = count("SELECT count(*) FROM datasets");
-        long imagesBefore = count("SELECT count(*) FROM dataset_images");
+        // every row of the tenant: the refused upload must store none (counting the whole tables would also count
+        // what other test contexts on a shared database store meanwhile)
+        long rowsBefore = count("SELECT count(*) FROM datasets WHERE tenant = ?", Q_BYTES);
+        long imagesBefore = count(IMAGES_OF_TENANT, Q_BYTES);
 
         ResponseEntity<JsonNode> refused = upload(small, TestArchives.randomImageFolder(2, 2, 1), "too big");
 
@@ -34,9 +41,8 @@ class QuotaAndRateLimitTests extends AccessControlHttpTest {
         assertThat(refused.getBody().get("quota").asString()).isEqualTo("dataset_bytes");
         assertThat(refused.getBody().get("limit").asLong()).isEqualTo(1);
         assertThat(refused.getBody().get("requested").asLong()).isPositive();
-        assertThat(count("SELECT count(*) FROM datasets")).isEqualTo(rowsBefore);
-        assertThat(count("SELECT count(*) FROM dataset_images")).isEqualTo(imagesBefore);
-        assertThat(count("SELECT count(*) FROM datasets WHERE tenant = 'q-bytes'")).isZero();
+        assertThat(count("SELECT count(*) FROM datasets WHERE tenant = ?", Q_BYTES)).isEqualTo(rowsBefore).isZero();
+        assertThat(count(IMAGES_OF_TENANT, Q_BYTES)).isEqualTo(imagesBefore).isZero();
         assertThat(storedFiles()).isEqualTo(filesBefore);
         assertThat(send(small, "GET", "/v1/datasets").getBody().get("data").size()).isZero();
 
@@ -50,16 +56,16 @@ class QuotaAndRateLimitTests extends AccessControlHttpTest {
         UUID full = UUID.randomUUID();
         jdbc.sql("""
                 INSERT INTO datasets (id, tenant, name, split_mode, upload_bytes, total_bytes, created_at)
-                VALUES (?, 'q-full', 'full', 'folders', 100, 100, now())
-                """).param(full).update();
+                VALUES (?, ?, 'full', 'folders', 100, 100, now())
+                """).param(full).param(Q_FULL).update();
         try {
-            RestClient client = client(newKey("q-full", List.of("datasets:write")));
+            RestClient client = client(newKey(Q_FULL, List.of("datasets:write")));
             List<String> filesBefore = storedFiles();
             ResponseEntity<JsonNode> refused = upload(client, TestArchives.randomImageFolder(2, 2, 2), "more");
             assertProblem(refused, HttpStatus.CONTENT_TOO_LARGE, "quota_exceeded");
             assertThat(refused.getBody().get("used").asLong()).isEqualTo(100);
             assertThat(refused.getBody().get("limit").asLong()).isEqualTo(50);
-            assertThat(count("SELECT count(*) FROM datasets WHERE tenant = 'q-full'")).isOne();
+            assertThat(count("SELECT count(*) FROM datasets WHERE tenant = ?", Q_FULL)).isOne();
             assertThat(storedFiles()).isEqualTo(filesBefore);
         } finally {
             jdbc.sql("DELETE FROM datasets WHERE id = ?").param(full).update();
@@ -68,19 +74,22 @@ class QuotaAndRateLimitTests extends AccessControlHttpTest {
 
     @Test
     void jobsPastTheConcurrentJobsQuotaAreRefusedUntilOneEnds() {
-        RestClient client = client(newKey("q-jobs", List.of("datasets:write", "jobs:read", "jobs:write")));
+        RestClient client = client(newKey(Q_JOBS, List.of("datasets:write", "jobs:read", "jobs:write")));
         String dataset = uploaded(client, "jobs");
         String key = "first-" + UUID.randomUUID();
         ResponseEntity<JsonNode> first = createJob(client, dataset, key);
         assertThat(first.getStatusCode()).isEqualTo(HttpStatus.CREATED);
-        long eventsBefore = count("SELECT count(*) FROM training_job_events");
+        // the tenant's jobs and their events: the refusal adds neither (whole-table counts would also count other
+        // test contexts' jobs on a shared database)
+        assertThat(count("SELECT count(*) FROM training_jobs WHERE tenant = ?", Q_JOBS)).isOne();
+        long eventsBefore = count(EVENTS_OF_TENANT, Q_JOBS);
 
         ResponseEntity<JsonNode> second = createJob(client, dataset, null);
         assertProblem(second, HttpStatus.TOO_MANY_REQUESTS, "quota_exceeded");
         assertThat(second.getBody().get("quota").asString()).isEqualTo("concurrent_jobs");
         assertThat(second.getBody().get("limit").asInt()).isEqualTo(1);
-        assertThat(count("SELECT count(*) FROM training_jobs WHERE tenant = 'q-jobs'")).isOne();
-        assertThat(count("SELECT count(*) FROM training_job_events")).isEqualTo(eventsBefore);
+        assertThat(count("SELECT count(*) FROM training_jobs WHERE tenant = ?", Q_JOBS)).isOne();
+        assertThat(count(EVENTS_OF_TENANT, Q_JOBS)).isEqualTo(eventsBefore);
 
         // a retry of the accepted job is still answered with that job
         ResponseEntity<JsonNode> retry = createJob(client, dataset, key);
@@ -90,12 +99,12 @@ class QuotaAndRateLimitTests extends AccessControlHttpTest {
         assertThat(send(client, "POST", "/v1/training-jobs/" + first.getBody().get("id").asString() + "/cancel")
                 .getStatusCode()).isEqualTo(HttpStatus.ACCEPTED);
         assertThat(createJob(client, dataset, null).getStatusCode()).isEqualTo(HttpStatus.CREATED);
-        assertThat(count("SELECT count(*) FROM training_jobs WHERE tenant = 'q-jobs'")).isEqualTo(2);
+        assertThat(count("SELECT count(*) FROM training_jobs WHERE tenant = ?", Q_JOBS)).isEqualTo(2);
     }
 
     @Test
     void inferenceBeyondTheTenantsRateIs429WithRetryAfter() {
-        String limitedKey = newKey("q-rate", List.of("classify"));
+        String limitedKey = newKey(Q_RATE, List.of("classify"));
         RestClient limited = client(limitedKey);
         RestClient other = client(newKey("unlimited", List.of("classify")));
 

@@ -18,7 +18,8 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.test.context.TestPropertySource;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.util.LinkedMultiValueMap;
 import org.springframework.util.MultiValueMap;
 import org.springframework.web.client.RestClient;
@@ -28,8 +29,16 @@ import tools.jackson.databind.JsonNode;
  * The sweeps API without workers: the planned trials, refusals, tenant isolation, scopes, the concurrent-jobs quota
  * (trials wait for it instead of failing) and cancel.
  */
-@TestPropertySource(properties = "visprompt.security.quotas.tenants.sweep-quota.concurrent-jobs=1")
 class SweepApiTests extends PostgresIntegrationTest {
+
+    // The tenant with a quota of one job is named per test run: on a shared database, a job an earlier (or killed)
+    // run left running under a fixed name would take that one place.
+    static final String QUOTA_TENANT = "sweep-quota-" + UUID.randomUUID().toString().substring(0, 8);
+
+    @DynamicPropertySource
+    static void quota(DynamicPropertyRegistry registry) {
+        registry.add("visprompt.security.quotas.tenants." + QUOTA_TENANT + ".concurrent-jobs", () -> "1");
+    }
 
     @Autowired
     JdbcClient jdbc;
@@ -89,7 +98,6 @@ class SweepApiTests extends PostgresIntegrationTest {
     @Test
     void refusedSweepsNameTheFieldAndStoreNothing() {
         String dataset = dataset(http);
-        long before = jdbc.sql("SELECT count(*) FROM sweeps").query(Long.class).single();
         Map<String, Object> grid = Map.of("dataset_id", dataset, "model", "fashion-cnn", "strategy", "grid",
                 "max_trials", 2, "max_epochs_per_trial", 2, "space",
                 Map.of("hyperparameters", Map.of("learning_rate", List.of(1, 4, 16))));
@@ -108,7 +116,13 @@ class SweepApiTests extends PostgresIntegrationTest {
         assertThat(problemField(Map.of("dataset_id", noValidation, "model", "fashion-cnn", "strategy", "random",
                 "max_trials", 2, "max_epochs_per_trial", 2, "space", Map.of("prompt", Map.of("size", List.of(2))))))
                 .isEqualTo("dataset_id");
-        assertThat(jdbc.sql("SELECT count(*) FROM sweeps").query(Long.class).single()).isEqualTo(before);
+        // no sweep and no job on either dataset (the whole table would count other contexts' sweeps too)
+        assertThat(jdbc.sql("SELECT count(*) FROM sweeps WHERE dataset_id IN (:d)")
+                .param("d", List.of(UUID.fromString(dataset), UUID.fromString(noValidation))).query(Long.class)
+                .single()).isZero();
+        assertThat(jdbc.sql("SELECT count(*) FROM training_jobs WHERE dataset_id IN (:d)")
+                .param("d", List.of(UUID.fromString(dataset), UUID.fromString(noValidation))).query(Long.class)
+                .single()).isZero();
     }
 
     @Test
@@ -144,7 +158,7 @@ class SweepApiTests extends PostgresIntegrationTest {
 
     @Test
     void trialsBeyondTheTenantsConcurrentJobQuotaWaitInsteadOfFailing() {
-        RestClient tenant = client(key("sweep-quota", List.of("datasets:write", "jobs:read", "jobs:write")));
+        RestClient tenant = client(key(QUOTA_TENANT, List.of("datasets:write", "jobs:read", "jobs:write")));
         String dataset = dataset(tenant);
         JsonNode sweep = tenant.post().uri("/v1/sweeps").contentType(MediaType.APPLICATION_JSON).body(Map.of(
                 "dataset_id", dataset, "model", "fashion-cnn", "strategy", "grid", "max_trials", 3,
