@@ -139,6 +139,8 @@ password
 - name: VISPROMPT_STORAGE_DIR
   value: {{ printf "%s/objects" .Values.persistence.datasets.mountPath | quote }}
 {{- end }}
+- name: VISPROMPT_MODEL_UPLOADS_LOADED_CHECK_INTERVAL
+  value: {{ .Values.modelUploads.loadedCheckInterval | quote }}
 # libtorch reads it once at load: without AVX2 its NNPACK warning would otherwise repeat on every convolution.
 - name: TORCH_CPP_LOG_LEVEL
   value: "ERROR"

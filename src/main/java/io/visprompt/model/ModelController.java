@@ -45,17 +45,20 @@ class ModelController {
      * @param name      the upload's name (uploaded models)
      * @param sizeBytes all stored files of an upload
      * @param files     file name to size in bytes (uploaded models)
+     * @param featureMethod a classifier's TorchScript method the evaluation's linear probe is fitted on (its
+     *                  {@code feature_method}); absent: the probe uses the logits
      */
     record ModelView(String id, String object, String kind, String origin, String name, int inputSize, int resize,
             Map<String, float[]> normalization, String source, List<String> labels, List<String> textTemplates,
-            String description, Long sizeBytes, String sha256, Map<String, Long> files, Instant createdAt) {
+            String featureMethod, String description, Long sizeBytes, String sha256, Map<String, Long> files,
+            Instant createdAt) {
 
         static ModelView of(ModelDescriptor d) {
             return new ModelView(d.id(), "model", d.kind().name().toLowerCase(Locale.ROOT), "configured", null,
                     d.inputSize(), d.resize(), Map.of("mean", d.mean(), "std", d.std()), d.source(),
                     d.labels() == null || d.labels().isEmpty() ? null : d.labels(),
-                    d.templates() == null || d.templates().isEmpty() ? null : d.templates(), d.description(), null,
-                    null, null, null);
+                    d.templates() == null || d.templates().isEmpty() ? null : d.templates(), d.featureMethod(),
+                    d.description(), null, null, null, null);
         }
 
         static ModelView of(UploadedModel m) {
@@ -63,8 +66,8 @@ class ModelController {
             return new ModelView(d.id(), "model", d.kind().name().toLowerCase(Locale.ROOT), "uploaded", m.name(),
                     d.inputSize(), d.resize(), Map.of("mean", d.mean(), "std", d.std()), d.source(),
                     d.labels() == null || d.labels().isEmpty() ? null : d.labels(),
-                    d.templates() == null || d.templates().isEmpty() ? null : d.templates(), d.description(),
-                    m.sizeBytes(), m.sha256(), m.files(), m.createdAt());
+                    d.templates() == null || d.templates().isEmpty() ? null : d.templates(), d.featureMethod(),
+                    d.description(), m.sizeBytes(), m.sha256(), m.files(), m.createdAt());
         }
     }
 
@@ -90,7 +93,8 @@ class ModelController {
             Parts: `file` (the TorchScript model: a classifier, or CLIP's image encoder), `metadata` (JSON: `name`, \
             `kind` `classifier` or `clip`, `input_size`, optional `resize` (the shorter side is resized to it, then \
             centre-cropped to `input_size`; default `input_size`), `mean` and `std` (3 values each), `description`; \
-            a classifier: `class_names` in output order; clip: optional `templates`, `logit_scale`, \
+            a classifier: `class_names` in output order, optional `feature_method` (an `@torch.jit.export` method \
+            giving the `[N, D]` features an evaluation's linear probe is fitted on; shown as `feature_method`); clip: optional `templates`, `logit_scale`, \
             `context_length`, `pad_id`), and for clip the text side: `text_encoder` (TorchScript) plus \
             `tokenizer` (tokenizer.json), or `text_embeddings` (JSON `{"texts": [...], "embeddings": [[...]]}`).
 

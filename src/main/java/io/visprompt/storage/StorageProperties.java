@@ -11,7 +11,7 @@ import org.springframework.util.unit.DataSize;
  *
  * @param type         {@code filesystem} (a directory, shared by every process that needs it) or {@code s3}
  * @param dir          filesystem: the directory
- * @param cacheDir     s3: this process's local copies of what it read (emptied at start)
+ * @param cacheDir     s3: local copies of what was read, each process in its own subfolder (may be shared)
  * @param cacheMaxSize s3: bytes the cache may hold; the least recently used copies go first
  * @param s3           s3: the bucket and how to reach it
  */

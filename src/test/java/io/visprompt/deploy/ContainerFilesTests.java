@@ -4,6 +4,7 @@ import static io.visprompt.deploy.ProjectFiles.path;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,6 +17,9 @@ import javax.xml.parsers.DocumentBuilderFactory;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
+import org.springframework.core.env.SystemEnvironmentPropertySource;
 import org.w3c.dom.Document;
 import org.w3c.dom.NodeList;
 
@@ -223,6 +227,21 @@ class ContainerFilesTests {
             assertThat((List<String>) path(services, name, "volumes")).as(name).contains("datasets:" + storageDir);
         }
         assertThat((Map<String, Object>) path(compose, "volumes")).containsKey("datasets");
+    }
+
+    @Test
+    void everyProcessGetsTheUploadedModelCheckIntervalWithTheChartsDefault() {
+        String chartDefault = path(ProjectFiles.yamlMap("helm/visprompt/values.yaml"), "modelUploads",
+                "loadedCheckInterval");
+        for (String name : List.of("api", "worker", "worker-gpu")) {
+            assertThat((String) path(services, name, "environment", "VISPROMPT_MODEL_UPLOADS_LOADED_CHECK_INTERVAL"))
+                    .as(name).isEqualTo("${VISPROMPT_MODEL_UPLOADS_LOADED_CHECK_INTERVAL:-" + chartDefault + "}");
+        }
+        // the variable binds to visprompt.model-uploads.loaded-check-interval (relaxed binding of the dashes)
+        Binder binder = new Binder(ConfigurationPropertySources.from(new SystemEnvironmentPropertySource("env",
+                Map.of("VISPROMPT_MODEL_UPLOADS_LOADED_CHECK_INTERVAL", "5s"))));
+        assertThat(binder.bind("visprompt.model-uploads.loaded-check-interval", Duration.class).get())
+                .isEqualTo(Duration.ofSeconds(5));
     }
 
     @Test

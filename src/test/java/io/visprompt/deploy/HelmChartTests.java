@@ -246,6 +246,25 @@ class HelmChartTests {
     }
 
     @Test
+    void bothDeploymentsCarryTheUploadedModelCheckIntervalFromTheValues() {
+        String defaultInterval = path(ProjectFiles.yamlMap("helm/visprompt/values.yaml"), "modelUploads",
+                "loadedCheckInterval");
+        assertThat(defaultInterval).as("the property's default").isEqualTo("30s");
+        Rendered shorter = render(t -> t.set("modelUploads.loadedCheckInterval", "5s"));
+
+        for (Rendered rendered : List.of(defaults, gpu)) {
+            for (Map<String, Object> deployment : List.of(rendered.api(), rendered.worker())) {
+                assertThat((String) path(env(deployment, "VISPROMPT_MODEL_UPLOADS_LOADED_CHECK_INTERVAL"), "value"))
+                        .isEqualTo(defaultInterval);
+            }
+        }
+        for (Map<String, Object> deployment : List.of(shorter.api(), shorter.worker())) {
+            assertThat((String) path(env(deployment, "VISPROMPT_MODEL_UPLOADS_LOADED_CHECK_INTERVAL"), "value"))
+                    .isEqualTo("5s");
+        }
+    }
+
+    @Test
     void podsRunAsTheImagesNonRootUserWithoutPrivileges() {
         for (Map<String, Object> deployment : List.of(gpu.api(), gpu.worker())) {
             Map<String, Object> pod = path(deployment, "spec", "template", "spec");

@@ -61,6 +61,22 @@ class ConfiguredModelCatalogTest {
     }
 
     @Test
+    void aClassifiersFeatureMethodIsDescribedAndShownInItsView() {
+        ConfiguredModelCatalog catalog = catalog(
+                ConfiguredModel.of("probe", "src/test/resources/fixtures/evaluation/feature-classifier"),
+                ConfiguredModel.of("cnn", "classpath:models/fashion-cnn"));
+
+        ModelDescriptor withMethod = catalog.find("probe").orElseThrow();
+        ModelDescriptor without = catalog.find("cnn").orElseThrow();
+
+        assertThat(withMethod.featureMethod()).isEqualTo("features");
+        assertThat(ModelController.ModelView.of(withMethod).featureMethod()).isEqualTo("features");
+        assertThat(without.featureMethod()).isNull();
+        assertThat(ModelController.ModelView.of(without).featureMethod()).isNull();
+        catalog.destroy();
+    }
+
+    @Test
     void configuredValuesOverrideModelJson() {
         ConfiguredModel overriding = new ConfiguredModel("cnn", "classpath:models/fashion-cnn", null, null, 40,
                 List.of(0.1f, 0.2f, 0.3f), null, List.of("x", "y"), null, "overridden");

@@ -89,6 +89,7 @@ class ModelUploadTests extends PostgresIntegrationTest {
         assertThat(model.get("input_size").asInt()).isEqualTo(32);
         assertThat(model.get("labels").size()).isEqualTo(10);
         assertThat(model.at("/normalization/mean/0").floatValue()).isEqualTo(0.5f);
+        assertThat(model.has("feature_method")).as("no feature_method in its metadata").isFalse();
         byte[] file = Files.readAllBytes(FIXTURES.resolve("resnet-tiny.pt"));
         assertThat(model.get("sha256").asString())
                 .isEqualTo(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(file)));
@@ -113,6 +114,31 @@ class ModelUploadTests extends PostgresIntegrationTest {
         // configured models cannot be deleted through the API
         assertProblem(asAlice.delete().uri("/v1/models/fashion-cnn").retrieve().toEntity(JsonNode.class), 409,
                 "model_configured");
+    }
+
+    @Test
+    void anUploadedClassifiersFeatureMethodIsShown() throws Exception {
+        Path fixture = Path.of("src/test/resources/fixtures/evaluation/feature-classifier");
+        ObjectNode metadata = (ObjectNode) json.readTree(Files.readString(fixture.resolve("model.json")));
+        metadata.set("class_names", metadata.remove("labels"));
+        metadata.put("name", "feature-probe-" + suffix);
+
+        ResponseEntity<JsonNode> created = post(asAlice, parts(Files.readAllBytes(fixture.resolve("model.pt")),
+                metadata));
+
+        assertThat(created.getStatusCode()).as("%s", created.getBody()).isEqualTo(HttpStatus.CREATED);
+        String id = created.getBody().get("id").asString();
+        assertThat(created.getBody().get("feature_method").asString()).isEqualTo("features");
+        assertThat(asAlice.get().uri("/v1/models/" + id).retrieve().toEntity(JsonNode.class).getBody()
+                .get("feature_method").asString()).isEqualTo("features");
+        JsonNode listed = null;
+        for (JsonNode m : asAlice.get().uri("/v1/models").retrieve().toEntity(JsonNode.class).getBody().get("data")) {
+            if (m.get("id").asString().equals(id)) {
+                listed = m;
+            }
+        }
+        assertThat(listed).as("in the list").isNotNull();
+        assertThat(listed.get("feature_method").asString()).isEqualTo("features");
     }
 
     @Test

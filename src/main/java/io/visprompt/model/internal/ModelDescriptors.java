@@ -40,7 +40,7 @@ public final class ModelDescriptors {
                     + " is smaller than input size " + inputSize);
         }
         return new ModelDescriptor(config.id(), kind, config.source(), inputSize, resize, mean, std, labels,
-                templates, description);
+                templates, description, kind == ModelKind.CLIP ? null : metadata.featureMethod());
     }
 
     private static <T> T first(T configured, T fromFile, T fallback) {

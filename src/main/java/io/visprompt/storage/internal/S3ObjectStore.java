@@ -247,6 +247,10 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
 
     @Override
     public void close() {
-        client.close();
+        try {
+            client.close();
+        } finally {
+            cache.close();
+        }
     }
 }
