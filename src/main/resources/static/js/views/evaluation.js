@@ -1,9 +1,8 @@
 // #/evaluations/{id}: an evaluation's report: summary with and without the prompt, the confusion-matrix heatmap,
 // the reliability diagram, the per-class table and the misclassified examples as thumbnails.
-import { getBlob, getJson, postJson } from '../api.js';
+import { getBlob, getJson, postJson, stream } from '../api.js';
 import { ACTIVE, el, errorBox, fill, isAbort, objectUrls, percent, progressBar, shortId, statusBadge } from '../ui.js';
 
-const POLL_MS = 1000;
 const ERRORS_SHOWN = 12;
 
 export function render(root, [id], signal) {
@@ -22,26 +21,44 @@ export function render(root, [id], signal) {
       el('h2', { id: 'errors-heading' }, 'Most confident mistakes'), mistakes));
   const url = objectUrls(signal);
 
-  (async function poll() {
-    let evaluation;
-    try {
-      evaluation = await getJson(`v1/evaluations/${id}`, { signal });
-    } catch (err) {
-      if (!isAbort(err)) fill(status, errorBox(err, 'Could not load the evaluation'));
-      return;
-    }
-    showStatus(evaluation);
-    if (ACTIVE.has(evaluation.status)) {
-      setTimeout(() => { if (!signal.aborted) poll(); }, POLL_MS);
-      return;
-    }
+  // the state once, then, while the evaluation is queued or running, its event stream (each 'progress' event is the
+  // evaluation as GET returns it), instead of polling
+  let finished = false;
+  const finish = (evaluation) => {
+    if (finished) return;
+    finished = true;
     root.dataset.status = evaluation.status;
     if (evaluation.status === 'succeeded') {
       showReport(evaluation.report);
       showCharts();
       showErrors();
     }
-  })();
+  };
+  const reload = () => getJson(`v1/evaluations/${id}`, { signal }).then((evaluation) => {
+    showStatus(evaluation);
+    if (!ACTIVE.has(evaluation.status)) finish(evaluation);
+    return evaluation;
+  });
+  reload().then((evaluation) => {
+    if (!ACTIVE.has(evaluation.status)) return;
+    const live = stream(`v1/evaluations/${id}/events`, {
+      onEvent(name, data) {
+        if (name !== 'progress') return;
+        const current = JSON.parse(data);
+        showStatus(current);
+        if (!ACTIVE.has(current.status)) finish(current);
+      },
+      onEnd() {
+        if (!finished) reload().catch((err) => { if (!isAbort(err)) fill(status, errorBox(err, 'Could not load the evaluation')); });
+      },
+      onError(err, willRetry) {
+        if (!willRetry) fill(status, errorBox(err, 'Live updates unavailable'));
+      },
+    });
+    signal.addEventListener('abort', () => live.close());
+  }).catch((err) => {
+    if (!isAbort(err)) fill(status, errorBox(err, 'Could not load the evaluation'));
+  });
 
   function showStatus(e) {
     const subject = e.prompt_id

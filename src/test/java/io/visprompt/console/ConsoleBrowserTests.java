@@ -329,6 +329,12 @@ class ConsoleBrowserTests extends PostgresIntegrationTest {
         new WebDriverWait(driver, Duration.ofSeconds(20)).until(d -> ((Number) js(
                 "return [...document.querySelectorAll('#evaluation-errors img')].filter(i => i.complete && i.naturalWidth === 28).length"))
                 .intValue() > 0);
+        // the page followed the evaluation's event stream while it ran, not a poll every second
+        String evaluationPath = "/v1/evaluations/" + driver.getCurrentUrl().replaceAll(".*#/evaluations/", "");
+        assertThat(((Number) js("return performance.getEntriesByType('resource').filter(e => new URL(e.name)"
+                + ".pathname === arguments[0] + '/events').length", evaluationPath)).intValue()).isOne();
+        assertThat(((Number) js("return performance.getEntriesByType('resource').filter(e => new URL(e.name)"
+                + ".pathname === arguments[0]).length", evaluationPath)).intValue()).isLessThanOrEqualTo(2);
         screenshot("evaluation");
     }
 
