@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -56,9 +57,7 @@ class LocalObjectCacheTests {
 
     @Test
     void anotherProcesssCopiesSurviveAStartUntilThatProcessDies() throws Exception {
-        Process owner = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), CacheOwnerProcess.class.getName(), directory.toString())
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        Process owner = startOwnerProcess();
         Path copy;
         try {
             String line = new BufferedReader(new InputStreamReader(owner.getInputStream(), StandardCharsets.UTF_8))
@@ -79,6 +78,33 @@ class LocalObjectCacheTests {
             assertThat(copy.getParent().getParent().getParent()).as("the dead process's folder").doesNotExist();
             assertThat(next.directory()).isDirectory();
         }
+    }
+
+    @Test
+    void aSecondCacheInThisProcessLeavesTheFirstsLockHeldForOtherProcesses() throws Exception {
+        try (LocalObjectCache first = new LocalObjectCache(directory, 1 << 20)) {
+            Path copy = first.get("models/m1/model.pt", file -> Files.write(file, new byte[] {1, 2, 3}));
+            // probing the first's lock file from here would drop its lock (POSIX locks are per process)
+            new LocalObjectCache(directory, 1 << 20).close();
+
+            Process other = startOwnerProcess();
+            try {
+                String line = new BufferedReader(new InputStreamReader(other.getInputStream(), StandardCharsets.UTF_8))
+                        .readLine();
+                assertThat(line).as("the other process has started its cache").isNotNull();
+                assertThat(copy).as("the first cache's copy after another process's start")
+                        .hasBinaryContent(new byte[] {1, 2, 3});
+            } finally {
+                other.destroyForcibly();
+                assertThat(other.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            }
+        }
+    }
+
+    private Process startOwnerProcess() throws IOException {
+        return new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), CacheOwnerProcess.class.getName(), directory.toString())
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
     }
 
     @Test
