@@ -22,8 +22,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A folder that this process owns among the siblings other processes own under one shared parent: the one way for
  * dataset upload work and the object cache. The folder is {@code <parent>/<random id>/}; its owner holds an
- * exclusive lock on its lock file for as long as it lives, and the operating system drops that lock when the process
- * ends, however it ends. Another process removes a sibling only once it can take that lock itself: the owner is
+ * exclusive lock on the lock file beside it ({@code <parent>/<random id>.lock}) for as long as it lives, and the
+ * operating system drops that lock when the process ends, however it ends. Another process removes a sibling only once it can take that lock itself: the owner is
  * provably gone. Claiming, removing and releasing folders take turns on {@code <parent>/<start lock>}, so a folder is
  * never seen between its creation and its lock. This relies on a file system with working advisory locks (a local
  * disk or NFSv4, not NFSv3 without lockd).
@@ -32,27 +32,7 @@ public final class OwnedDirectory implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(OwnedDirectory.class);
 
-    /** Where a folder's lock file lies; fixed per parent, since processes of other versions read the same layout. */
-    public enum LockFile {
-        /** {@code <parent>/<id>.lock}, next to the folder {@code <parent>/<id>/}. */
-        BESIDE_FOLDER,
-        /** {@code <parent>/<id>/.lock}, the folder's own first file. */
-        IN_FOLDER;
-
-        private static final String SUFFIX = ".lock";
-
-        Path of(Path folder) {
-            return this == BESIDE_FOLDER ? folder.resolveSibling(folder.getFileName() + SUFFIX) : folder.resolve(SUFFIX);
-        }
-
-        /** The folder an entry of the parent stands for: a lock file beside its folder stands for that folder. */
-        Path folderOf(Path entry) {
-            String name = entry.getFileName().toString();
-            return this == BESIDE_FOLDER && name.endsWith(SUFFIX) && name.length() > SUFFIX.length()
-                    ? entry.resolveSibling(name.substring(0, name.length() - SUFFIX.length()))
-                    : entry;
-        }
-    }
+    private static final String LOCK_SUFFIX = ".lock";
 
     /** FileChannel locks are per process: the threads of this one take turns here before the start lock. */
     private static final Object START_MONITOR = new Object();
@@ -65,7 +45,6 @@ public final class OwnedDirectory implements AutoCloseable {
 
     private final Path parent;
     private final String startLock;
-    private final LockFile lockFile;
     private final Path folder;
     private final FileChannel channel;
 
@@ -75,10 +54,9 @@ public final class OwnedDirectory implements AutoCloseable {
      * @param startLock name of the file in {@code parent} that claims, removals and releases take turns on
      * @throws UncheckedIOException when the folder cannot be created or locked
      */
-    public OwnedDirectory(Path parent, String startLock, LockFile lockFile) {
+    public OwnedDirectory(Path parent, String startLock) {
         this.parent = parent.toAbsolutePath().normalize();
         this.startLock = startLock;
-        this.lockFile = lockFile;
         this.folder = this.parent.resolve(UUID.randomUUID().toString());
         try {
             Files.createDirectories(this.parent);
@@ -89,7 +67,7 @@ public final class OwnedDirectory implements AutoCloseable {
             FileChannel opened = null;
             Files.createDirectory(folder);
             try {
-                opened = FileChannel.open(lockFile.of(folder), StandardOpenOption.CREATE_NEW,
+                opened = FileChannel.open(lockFileOf(folder), StandardOpenOption.CREATE_NEW,
                         StandardOpenOption.WRITE);
                 FileLock held = opened.tryLock();
                 if (held == null) {
@@ -101,7 +79,7 @@ public final class OwnedDirectory implements AutoCloseable {
                 if (opened != null) {
                     opened.close();
                 }
-                Files.deleteIfExists(lockFile.of(folder));
+                Files.deleteIfExists(lockFileOf(folder));
                 FileTrees.delete(folder);
                 throw e;
             }
@@ -131,7 +109,7 @@ public final class OwnedDirectory implements AutoCloseable {
             try (DirectoryStream<Path> entries = Files.newDirectoryStream(parent)) {
                 for (Path entry : entries) {
                     if (!entry.getFileName().toString().equals(startLock)) {
-                        folders.add(lockFile.folderOf(entry));
+                        folders.add(folderOf(entry));
                     }
                 }
             }
@@ -140,7 +118,7 @@ public final class OwnedDirectory implements AutoCloseable {
                 if (HELD_HERE.contains(sibling)) {
                     continue;
                 }
-                Path siblingLock = lockFile.of(sibling);
+                Path siblingLock = lockFileOf(sibling);
                 if (Files.isRegularFile(siblingLock)) {
                     removed += removeIfOwnerGone(sibling, siblingLock);
                 } else if (unownedAbandoned.test(sibling)) {
@@ -189,7 +167,7 @@ public final class OwnedDirectory implements AutoCloseable {
                 return null;
             }
             try {
-                removeFolderThenLock(folder, lockFile.of(folder));
+                removeFolderThenLock(folder, lockFileOf(folder));
             } finally {
                 HELD_HERE.remove(folder);
                 channel.close(); // releases the lock
@@ -219,5 +197,18 @@ public final class OwnedDirectory implements AutoCloseable {
                 throw new UncheckedIOException("Cannot update the owned folders in " + parent, e);
             }
         }
+    }
+
+    /** {@code <parent>/<id>.lock}, beside the folder {@code <parent>/<id>/} (so no file inside it is the lock). */
+    private static Path lockFileOf(Path folder) {
+        return folder.resolveSibling(folder.getFileName() + LOCK_SUFFIX);
+    }
+
+    /** The folder an entry of the parent stands for: a lock file stands for the folder beside it. */
+    private static Path folderOf(Path entry) {
+        String name = entry.getFileName().toString();
+        return name.endsWith(LOCK_SUFFIX) && name.length() > LOCK_SUFFIX.length()
+                ? entry.resolveSibling(name.substring(0, name.length() - LOCK_SUFFIX.length()))
+                : entry;
     }
 }

@@ -12,16 +12,13 @@ import java.util.List;
 import java.util.UUID;
 import java.util.stream.Stream;
 
-import io.visprompt.config.OwnedDirectory.LockFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Owners of sibling folders under one parent, in this JVM: each gets its own locked folder, closing removes it, and a
  * clean-up removes only what no live owner holds. Other operating system processes are covered through the callers
- * ({@code LocalObjectCacheTests}, {@code DatasetStorageTests}), one per lock file layout.
+ * ({@code LocalObjectCacheTests}, {@code DatasetStorageTests}).
  */
 class OwnedDirectoryTests {
 
@@ -30,61 +27,58 @@ class OwnedDirectoryTests {
     @TempDir
     Path parent;
 
-    @ParameterizedTest
-    @EnumSource(LockFile.class)
-    void eachOwnerGetsItsOwnLockedFolderAndClosingRemovesFolderAndLockFile(LockFile layout) throws Exception {
-        OwnedDirectory first = new OwnedDirectory(parent, START_LOCK, layout);
-        OwnedDirectory second = new OwnedDirectory(parent, START_LOCK, layout);
+    @Test
+    void eachOwnerGetsItsOwnLockedFolderAndClosingRemovesFolderAndLockFile() throws Exception {
+        OwnedDirectory first = new OwnedDirectory(parent, START_LOCK);
+        OwnedDirectory second = new OwnedDirectory(parent, START_LOCK);
         Files.write(first.path().resolve("a.bin"), new byte[] {1});
 
         assertThat(first.path()).isDirectory();
         assertThat(first.path().getParent()).isEqualTo(parent.toAbsolutePath().normalize());
         assertThat(second.path()).isDirectory().isNotEqualTo(first.path());
         assertThat(UUID.fromString(first.path().getFileName().toString())).isNotNull();
-        assertThat(lockFile(first.path(), layout)).isRegularFile();
+        assertThat(lockFile(first.path())).isRegularFile();
 
         first.close();
         first.close(); // a second close does nothing
 
         assertThat(first.isOpen()).isFalse();
         assertThat(first.path()).doesNotExist();
-        assertThat(lockFile(first.path(), layout)).doesNotExist();
+        assertThat(lockFile(first.path())).doesNotExist();
         assertThat(second.path()).isDirectory();
         second.close();
         assertThat(names(parent)).containsExactly(START_LOCK);
     }
 
-    @ParameterizedTest
-    @EnumSource(LockFile.class)
-    void removesSiblingsWhoseLockIsFreeButNeverThoseOwnedInThisProcess(LockFile layout) throws Exception {
+    @Test
+    void removesSiblingsWhoseLockIsFreeButNeverThoseOwnedInThisProcess() throws Exception {
         Path stopped = Files.createDirectories(parent.resolve(UUID.randomUUID().toString()));
         Files.write(stopped.resolve("left.bin"), new byte[] {1});
-        lockedOnceThenReleased(lockFile(stopped, layout));
+        lockedOnceThenReleased(lockFile(stopped));
 
-        try (OwnedDirectory live = new OwnedDirectory(parent, START_LOCK, layout);
-                OwnedDirectory starting = new OwnedDirectory(parent, START_LOCK, layout)) {
+        try (OwnedDirectory live = new OwnedDirectory(parent, START_LOCK);
+                OwnedDirectory starting = new OwnedDirectory(parent, START_LOCK)) {
             Path kept = Files.write(live.path().resolve("kept.bin"), new byte[] {2, 3});
 
             assertThat(starting.removeAbandonedSiblings(unowned -> true)).isEqualTo(1);
 
             assertThat(stopped).doesNotExist();
-            assertThat(lockFile(stopped, layout)).doesNotExist();
+            assertThat(lockFile(stopped)).doesNotExist();
             assertThat(kept).hasBinaryContent(new byte[] {2, 3});
-            assertThat(lockFile(live.path(), layout)).isRegularFile();
+            assertThat(lockFile(live.path())).isRegularFile();
             assertThat(starting.path()).isDirectory();
             assertThat(parent.resolve(START_LOCK)).isRegularFile();
         }
     }
 
-    @ParameterizedTest
-    @EnumSource(LockFile.class)
-    void entriesWithoutALockFileGoOnlyWhenTheCallerCallsThemAbandoned(LockFile layout) throws Exception {
+    @Test
+    void entriesWithoutALockFileGoOnlyWhenTheCallerCallsThemAbandoned() throws Exception {
         Path legacy = Files.createDirectories(parent.resolve("datasets/d1"));
         Files.write(legacy.resolve("1.png"), new byte[] {1});
         Path stray = Files.write(parent.resolve("stray.bin"), new byte[] {2});
         List<Path> asked = new ArrayList<>();
 
-        try (OwnedDirectory owner = new OwnedDirectory(parent, START_LOCK, layout)) {
+        try (OwnedDirectory owner = new OwnedDirectory(parent, START_LOCK)) {
             int removed = owner.removeAbandonedSiblings(unowned -> {
                 asked.add(unowned);
                 return unowned.getFileName().toString().equals("datasets");
@@ -104,7 +98,7 @@ class OwnedDirectoryTests {
         Path orphan = parent.resolve(UUID.randomUUID() + ".lock");
         lockedOnceThenReleased(orphan);
 
-        try (OwnedDirectory owner = new OwnedDirectory(parent, START_LOCK, LockFile.BESIDE_FOLDER)) {
+        try (OwnedDirectory owner = new OwnedDirectory(parent, START_LOCK)) {
             assertThat(owner.removeAbandonedSiblings(unowned -> false)).isEqualTo(1);
         }
 
@@ -119,9 +113,8 @@ class OwnedDirectoryTests {
         }
     }
 
-    private static Path lockFile(Path folder, LockFile layout) {
-        return layout == LockFile.BESIDE_FOLDER ? folder.resolveSibling(folder.getFileName() + ".lock")
-                : folder.resolve(".lock");
+    private static Path lockFile(Path folder) {
+        return folder.resolveSibling(folder.getFileName() + ".lock");
     }
 
     private static List<String> names(Path dir) throws IOException {

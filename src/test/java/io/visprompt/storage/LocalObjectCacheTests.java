@@ -111,7 +111,7 @@ class LocalObjectCacheTests {
     void aStartDeletesFoldersWhoseLockIsFreeAndLeftoversOfEarlierVersions() throws Exception {
         Path stopped = Files.createDirectories(directory.resolve("stopped-run/models/m1"));
         Files.write(stopped.resolve("model.pt"), new byte[] {1});
-        try (FileChannel channel = FileChannel.open(directory.resolve("stopped-run/.lock"), StandardOpenOption.CREATE,
+        try (FileChannel channel = FileChannel.open(directory.resolve("stopped-run.lock"), StandardOpenOption.CREATE,
                 StandardOpenOption.WRITE)) {
             channel.lock().release(); // held once, released as a process's end releases it
         }

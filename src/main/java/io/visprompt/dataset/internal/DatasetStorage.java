@@ -50,8 +50,7 @@ public final class DatasetStorage implements AutoCloseable {
     /** Registers this process as the owner of a fresh work directory under {@code .incoming/}. */
     public DatasetStorage(Path root) {
         this.root = root.toAbsolutePath().normalize();
-        this.owned = new OwnedDirectory(this.root.resolve(".incoming"), REGISTRY_LOCK,
-                OwnedDirectory.LockFile.BESIDE_FOLDER);
+        this.owned = new OwnedDirectory(this.root.resolve(".incoming"), REGISTRY_LOCK);
         this.work = owned.path();
     }
 

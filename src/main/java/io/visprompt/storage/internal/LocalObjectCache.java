@@ -22,7 +22,7 @@ import io.visprompt.storage.ObjectStore;
  * caller holds may be deleted by a later eviction; size the cache to hold what one job reads (its dataset and model).
  * <p>
  * Several processes may be given one {@code dir} (one host, or pods sharing a volume): each keeps its copies in its
- * own {@code <run>} folder, an {@link OwnedDirectory} locked through {@code <run>/.lock} (turns on
+ * own {@code <run>} folder, an {@link OwnedDirectory} locked through {@code <run>.lock} beside it (turns on
  * {@code dir/.start.lock}). A start deletes only what no live process holds: folders whose owner has stopped or
  * crashed, and anything else directly in {@code dir} (copies of versions before per-process folders).
  */
@@ -51,7 +51,7 @@ public final class LocalObjectCache implements AutoCloseable {
      */
     public LocalObjectCache(Path directory, long maxBytes) {
         this.maxBytes = maxBytes;
-        this.owned = new OwnedDirectory(directory, START_LOCK_FILE, OwnedDirectory.LockFile.IN_FOLDER);
+        this.owned = new OwnedDirectory(directory, START_LOCK_FILE);
         this.root = owned.path();
         try {
             owned.removeAbandonedSiblings(unowned -> true);
@@ -61,7 +61,7 @@ public final class LocalObjectCache implements AutoCloseable {
         }
     }
 
-    /** This process's folder: its copies and its lock file. */
+    /** This process's folder of copies (its lock file lies beside it). */
     public Path directory() {
         return root;
     }
