@@ -10,13 +10,33 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 
 /** What the tests that run the packaged service as processes of its own share: ports, readiness, plain calls. */
 public final class ServiceProcesses {
 
     private ServiceProcesses() {
+    }
+
+    /**
+     * The command line that runs the packaged service jar ({@code -Dvisprompt.jar}, set by failsafe) offline with one
+     * libtorch thread on {@code port} against the PostgreSQL at {@code jdbcUrl} (user postgres): {@code jvmOptions}
+     * before {@code -jar}, {@code settings} (Spring arguments) after the common ones.
+     */
+    public static List<String> serviceCommand(int port, String jdbcUrl, List<String> jvmOptions, String... settings) {
+        Path jar = Path.of(System.getProperty("visprompt.jar"));
+        assertThat(jar).as("the packaged service jar").exists();
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString(), "-Dai.djl.offline=true", "-Dai.djl.pytorch.num_threads=1"));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar", jar.toAbsolutePath().toString(), "--server.port=" + port,
+                "--spring.datasource.url=" + jdbcUrl, "--spring.datasource.username=postgres"));
+        command.addAll(List.of(settings));
+        return command;
     }
 
     public static int freePort() throws IOException {

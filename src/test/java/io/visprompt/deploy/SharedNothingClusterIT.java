@@ -1,6 +1,7 @@
 package io.visprompt.deploy;
 
 import static io.visprompt.ServiceProcesses.freePort;
+import static io.visprompt.ServiceProcesses.serviceCommand;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -276,19 +277,13 @@ class SharedNothingClusterIT {
     }
 
     private Node start(String name, String bucket, String... role) throws IOException {
-        String jar = System.getProperty("visprompt.jar");
-        assertThat(Path.of(jar)).as("the packaged service jar").exists();
         Path home = Files.createTempDirectory("visprompt-cluster-" + name);
         homes.add(home);
         int port = freePort();
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-Dai.djl.offline=true", "-Dai.djl.pytorch.num_threads=1",
-                "-Dai.djl.pytorch.num_interop_threads=1", "-Xmx768m", "-XX:TieredStopAtLevel=1",
-                "-Djava.io.tmpdir=" + Files.createDirectories(home.resolve("tmp")), "-jar",
-                Path.of(jar).toAbsolutePath().toString(),
-                "--server.port=" + port,
-                "--spring.datasource.url=" + postgres.getJdbcUrl("postgres", "postgres"),
-                "--spring.datasource.username=postgres",
+        List<String> command = new ArrayList<>(serviceCommand(port,
+                postgres.getJdbcUrl("postgres", "postgres"), List.of("-Dai.djl.pytorch.num_interop_threads=1",
+                        "-Xmx768m", "-XX:TieredStopAtLevel=1",
+                        "-Djava.io.tmpdir=" + Files.createDirectories(home.resolve("tmp"))),
                 "--spring.datasource.hikari.maximum-pool-size=5",
                 // every local path inside this process's own directory: nothing on disk is shared
                 "--visprompt.datasets.storage-dir=" + home.resolve("datasets"),

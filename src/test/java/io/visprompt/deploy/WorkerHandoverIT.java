@@ -3,6 +3,7 @@ package io.visprompt.deploy;
 import static io.visprompt.ServiceProcesses.awaitReady;
 import static io.visprompt.ServiceProcesses.datasetUpload;
 import static io.visprompt.ServiceProcesses.freePort;
+import static io.visprompt.ServiceProcesses.serviceCommand;
 import static io.visprompt.ServiceProcesses.sendOk;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -99,18 +100,13 @@ class WorkerHandoverIT {
     }
 
     private Process start(int port, Path storage, String name) throws IOException {
-        String jar = System.getProperty("visprompt.jar");
-        assertThat(Path.of(jar)).as("the packaged service jar").exists();
         Path log = Files.createTempFile("visprompt-" + name, ".log");
-        Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dai.djl.offline=true", "-Dai.djl.pytorch.num_threads=1", "-Xmx1g", "-jar", jar,
-                "--server.port=" + port,
-                "--spring.datasource.url=" + postgres.getJdbcUrl("postgres", "postgres"),
-                "--spring.datasource.username=postgres",
+        Process process = new ProcessBuilder(serviceCommand(port,
+                postgres.getJdbcUrl("postgres", "postgres"), List.of("-Xmx1g"),
                 "--visprompt.datasets.storage-dir=" + storage,
                 "--visprompt.security.bootstrap-key=" + ADMIN_KEY,
                 "--visprompt.training.heartbeat-interval=1s",
-                "--visprompt.training.progress-interval=0s")
+                "--visprompt.training.progress-interval=0s"))
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         processes.add(process);
         return process;

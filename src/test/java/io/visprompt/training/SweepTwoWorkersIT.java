@@ -3,6 +3,7 @@ package io.visprompt.training;
 import static io.visprompt.ServiceProcesses.awaitReady;
 import static io.visprompt.ServiceProcesses.datasetUpload;
 import static io.visprompt.ServiceProcesses.freePort;
+import static io.visprompt.ServiceProcesses.serviceCommand;
 import static io.visprompt.ServiceProcesses.sendOk;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -162,22 +163,17 @@ class SweepTwoWorkersIT {
     }
 
     private Process start(int port, Path storage, String name) throws IOException {
-        String jar = System.getProperty("visprompt.jar");
-        assertThat(Path.of(jar)).as("the packaged service jar").exists();
         Path log = Files.createTempFile("visprompt-sweep-" + name, ".log");
         // a short lease so the killed process's trial is requeued soon; retries stay well under it
-        Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dai.djl.offline=true", "-Dai.djl.pytorch.num_threads=1", "-Xmx1g", "-jar", jar,
-                "--server.port=" + port,
-                "--spring.datasource.url=" + postgres.getJdbcUrl("postgres", "postgres"),
-                "--spring.datasource.username=postgres",
+        Process process = new ProcessBuilder(serviceCommand(port,
+                postgres.getJdbcUrl("postgres", "postgres"), List.of("-Xmx1g"),
                 "--visprompt.datasets.storage-dir=" + storage,
                 "--visprompt.security.bootstrap-key=" + ADMIN_KEY,
                 "--visprompt.training.lease-duration=10s",
                 "--visprompt.training.transient-retry=3s",
                 "--visprompt.training.heartbeat-interval=1s",
                 "--visprompt.training.reaper-interval=1s",
-                "--visprompt.training.progress-interval=0s")
+                "--visprompt.training.progress-interval=0s"))
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         processes.add(process);
         return process;
