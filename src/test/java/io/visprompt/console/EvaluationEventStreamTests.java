@@ -1,5 +1,6 @@
 package io.visprompt.console;
 
+import static io.visprompt.console.TrainingJobEventStreamTests.read;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.URI;
@@ -25,7 +26,6 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.TestPropertySource;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * {@code GET /v1/evaluations/{id}/events} as Server-Sent Events, the training jobs' stream: read over real HTTP
@@ -38,7 +38,6 @@ import tools.jackson.databind.json.JsonMapper;
 class EvaluationEventStreamTests extends PostgresIntegrationTest {
 
     final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    final JsonMapper json = JsonMapper.builder().build();
 
     String evaluationId;
     List<Sse> live;
@@ -123,14 +122,6 @@ class EvaluationEventStreamTests extends PostgresIntegrationTest {
         assertThat(r.headers().firstValue("Content-Type").orElse("")).startsWith("text/event-stream");
         return CompletableFuture.supplyAsync(() -> TrainingJobEventStreamTests.parse(r.body()))
                 .get(3, TimeUnit.MINUTES);
-    }
-
-    private JsonNode read(String body) {
-        try {
-            return json.readTree(body);
-        } catch (RuntimeException e) {
-            throw new AssertionError("not JSON: " + body, e);
-        }
     }
 
     private URI uri(String path) {

@@ -47,7 +47,7 @@ class TrainingJobEventStreamTests extends PostgresIntegrationTest {
     static final int EPOCHS = 3;
 
     final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    final JsonMapper json = JsonMapper.builder().build();
+    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     @Autowired
     JdbcClient jdbc;
@@ -273,9 +273,10 @@ class TrainingJobEventStreamTests extends PostgresIntegrationTest {
         return events;
     }
 
-    private JsonNode read(String body) {
+    /** A JSON body or event data, failing the test with the text when it is not JSON. */
+    static JsonNode read(String body) {
         try {
-            return json.readTree(body);
+            return JSON.readTree(body);
         } catch (RuntimeException e) {
             throw new AssertionError("not JSON: " + body, e);
         }
